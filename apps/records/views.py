@@ -1,0 +1,20 @@
+"""The two sync windows of seeds 000-002: each edits one name and shows the other live."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from .events import user_snapshot
+from .selectors import user_record_list
+
+# Window 1 edits the first name and shows the last; window 2 the reverse (seed 000).
+WINDOWS = {
+    1: {"editable": "first_name", "readonly": "last_name", "theme": "purple"},
+    2: {"editable": "last_name", "readonly": "first_name", "theme": "pink"},
+}
+
+
+def window(request: HttpRequest, window: int) -> HttpResponse:
+    """A sync window; the record list is embedded so the page renders before the socket opens."""
+    records = [user_snapshot(record) for record in user_record_list()]
+    context = {"window": window, **WINDOWS[window], "records": records}
+    return render(request, "records/window.html", context)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TidewireConfig(AppConfig):
+    name = "tidewire"
+    verbose_name = "Tidewire core"

@@ -1,0 +1,150 @@
+// The one WebSocket per tab: reconnects by itself and resumes every topic.
+
+import { exponentialBackoff } from "./backoff.js";
+import { Channel } from "./channel.js";
+import { FRAME, HEARTBEAT_INTERVAL_MS, HEARTBEAT_TIMEOUT_MS, STATUS } from "./constants.js";
+
+export class Socket {
+  /**
+   * @param {string} path  e.g. "/ws/"
+   * @param {object} options  backoff: (tries) => ms; WebSocketImpl for tests
+   */
+  constructor(path = "/ws/", { backoff = exponentialBackoff(), WebSocketImpl = WebSocket } = {}) {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    this.url = path.startsWith("ws") ? path : `${scheme}//${location.host}${path}`;
+    this.backoff = backoff;
+    this.WebSocketImpl = WebSocketImpl;
+    this.channels = new Map();
+    this.statusListeners = new Set();
+    this.errorListeners = new Set();
+    this.status = STATUS.OFFLINE;
+    this.tries = 0;
+    this.ref = 0;
+    this.ws = null;
+    this.timers = { reconnect: null, heartbeat: null, pongDeadline: null };
+    this.closedByUser = false;
+    window.addEventListener("online", () => this.reconnectNow());
+    window.addEventListener("offline", () => this.ws && this.ws.close());
+  }
+
+  /** Follow a topic; the channel survives reconnects and resumes from its offset. */
+  channel(topic) {
+    if (!this.channels.has(topic)) {
+      const channel = new Channel(this, topic);
+      this.channels.set(topic, channel);
+      if (this.status === STATUS.CONNECTED) this.send(channel.subscribeFrame(this.nextRef()));
+    }
+    return this.channels.get(topic);
+  }
+
+  unsubscribe(channel) {
+    this.channels.delete(channel.topic);
+    if (this.status === STATUS.CONNECTED) {
+      this.send({ type: FRAME.UNSUBSCRIBE, topic: channel.topic, ref: this.nextRef() });
+    }
+  }
+
+  onStatus(callback) {
+    this.statusListeners.add(callback);
+    callback(this.status);
+    return () => this.statusListeners.delete(callback);
+  }
+
+  onError(callback) {
+    this.errorListeners.add(callback);
+    return () => this.errorListeners.delete(callback);
+  }
+
+  connect() {
+    this.closedByUser = false;
+    clearTimeout(this.timers.reconnect);
+    this.setStatus(this.tries === 0 ? STATUS.CONNECTING : STATUS.RECONNECTING);
+    const ws = new this.WebSocketImpl(this.url);
+    this.ws = ws;
+    ws.onopen = () => {
+      this.tries = 0;
+      this.setStatus(STATUS.CONNECTED);
+      for (const channel of this.channels.values()) this.send(channel.subscribeFrame(this.nextRef()));
+      this.startHeartbeat();
+    };
+    ws.onmessage = (message) => this.receive(JSON.parse(message.data));
+    ws.onclose = () => {
+      if (this.ws !== ws) return;
+      this.stopHeartbeat();
+      this.ws = null;
+      if (this.closedByUser) return this.setStatus(STATUS.OFFLINE);
+      this.scheduleReconnect();
+    };
+  }
+
+  close() {
+    this.closedByUser = true;
+    clearTimeout(this.timers.reconnect);
+    if (this.ws) this.ws.close();
+  }
+
+  reconnectNow() {
+    if (this.ws || this.closedByUser) return;
+    this.connect();
+  }
+
+  scheduleReconnect() {
+    this.tries += 1;
+    const offline = typeof navigator !== "undefined" && navigator.onLine === false;
+    this.setStatus(offline ? STATUS.OFFLINE : STATUS.RECONNECTING);
+    this.timers.reconnect = setTimeout(() => this.connect(), this.backoff(this.tries));
+  }
+
+  send(frame) {
+    if (this.ws && this.ws.readyState === 1) this.ws.send(JSON.stringify(frame));
+  }
+
+  nextRef() {
+    this.ref += 1;
+    return String(this.ref);
+  }
+
+  receive(frame) {
+    const channel = frame.topic ? this.channels.get(frame.topic) : null;
+    switch (frame.type) {
+      case FRAME.EVENT:
+        if (channel) channel.handleEvent(frame);
+        break;
+      case FRAME.SUBSCRIBED:
+        if (channel) channel.handleSubscribed(frame);
+        break;
+      case FRAME.RESET:
+        if (channel) channel.handleReset(frame);
+        break;
+      case FRAME.PONG:
+        clearTimeout(this.timers.pongDeadline);
+        break;
+      case FRAME.ERROR:
+        for (const callback of this.errorListeners) callback(frame);
+        if (!this.errorListeners.size) console.warn("tidewire error frame", frame);
+        break;
+      default:
+        break;
+    }
+  }
+
+  startHeartbeat() {
+    this.stopHeartbeat();
+    this.timers.heartbeat = setInterval(() => {
+      this.send({ type: FRAME.PING });
+      clearTimeout(this.timers.pongDeadline);
+      this.timers.pongDeadline = setTimeout(() => this.ws && this.ws.close(), HEARTBEAT_TIMEOUT_MS);
+    }, HEARTBEAT_INTERVAL_MS);
+  }
+
+  stopHeartbeat() {
+    clearInterval(this.timers.heartbeat);
+    clearTimeout(this.timers.pongDeadline);
+  }
+
+  setStatus(status) {
+    if (status === this.status) return;
+    this.status = status;
+    for (const callback of this.statusListeners) callback(status);
+  }
+}

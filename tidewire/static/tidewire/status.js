@@ -1,0 +1,17 @@
+// Shows a Socket's status in a badge element: connected / reconnecting / offline.
+
+const LOOK = {
+  connecting: ["Connecting…", "text-bg-secondary"],
+  connected: ["Connected", "text-bg-success"],
+  reconnecting: ["Reconnecting…", "text-bg-warning"],
+  offline: ["Offline", "text-bg-danger"],
+};
+
+export function showStatus(socket, element) {
+  socket.onStatus((status) => {
+    const [label, style] = LOOK[status];
+    element.textContent = label;
+    element.dataset.status = status;
+    element.className = `badge ${style}`;
+  });
+}

@@ -1,0 +1,57 @@
+"""Streams: every event gets the next offset of its topic, in the writer's transaction.
+
+An offset grows by one within a topic and never repeats, so a reader that knows
+the last offset it saw can ask for exactly what came after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+
+from .models import Event, Stream
+
+# One statement takes the topic's row lock and the next offset together, so two
+# writers of the same topic serialize on that row and never share an offset.
+# SQLite (3.35+) and PostgreSQL both speak this dialect.
+_NEXT_OFFSET_SQL = (
+    f"INSERT INTO {Stream._meta.db_table} (topic, last_offset) VALUES (%s, 1) "
+    f"ON CONFLICT (topic) DO UPDATE SET last_offset = {Stream._meta.db_table}.last_offset + 1 "
+    "RETURNING last_offset"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    """An event as written: where it sits in its stream and its encoded body."""
+
+    topic: str
+    offset: int
+    type: str
+    body: str
+
+
+def stream_append(*, topic: str, event_type: str, body: str) -> StoredEvent:
+    """Write one event at the topic's next offset; call inside the writer's transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_OFFSET_SQL, [topic])
+        (offset,) = cursor.fetchone()
+    Event.objects.create(topic=topic, offset=offset, type=event_type, body=body)
+    return StoredEvent(topic=topic, offset=offset, type=event_type, body=body)
+
+
+def stream_offset(*, topic: str) -> int:
+    """The offset of the topic's newest event, 0 when it has none."""
+    last = Stream.objects.filter(topic=topic).values_list("last_offset", flat=True).first()
+    return last or 0
+
+
+def stream_read(*, topic: str, after: int, limit: int = 1000) -> list[StoredEvent]:
+    """Events of the topic with offsets above `after`, oldest first."""
+    rows = (
+        Event.objects.filter(topic=topic, offset__gt=after)
+        .order_by("offset")
+        .values_list("offset", "type", "body")[:limit]
+    )
+    return [StoredEvent(topic=topic, offset=o, type=t, body=b) for o, t, b in rows]
