@@ -9,6 +9,7 @@ every socket's `Sender`; no socket passes through the channel layer.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -143,6 +144,16 @@ class Hub:
         self._channel: str | None = None
         self._listener: asyncio.Task[None] | None = None
         self._subscribers: dict[str, dict[Any, Callable[[Frame], None]]] = {}
+
+    def reset(self) -> None:
+        """Forget every subscriber and the channel (tests switch layers between runs)."""
+        if self._listener is not None and not self._listener.done():
+            with contextlib.suppress(RuntimeError):  # its loop may be closed already
+                self._listener.cancel()
+        self.loop = None
+        self._listener = None
+        self._channel = None
+        self._subscribers.clear()
 
     def subscriber_count(self, topic: str) -> int:
         """How many local sockets follow the topic."""

@@ -1,0 +1,71 @@
+# Tidewire: `make run` serves the embedded default with demo data; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The suite runs on the real PostgreSQL every machine has; without one it falls back to SQLite.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tidewire
+ROOT := $(shell id -u)
+
+.PHONY: run install install-dev system-deps test lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python node_modules
+	$(BIN)/pip install --quiet -e .
+
+install-dev: $(BIN)/python node_modules
+	$(BIN)/pip install --quiet -e '.[dev]'
+
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	@touch node_modules
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --ws websockets-sansio
+
+# Chromium (Debian's package; Playwright cannot download its own here) and a
+# redis-server binary the suite can start on a free port. Installed when missing,
+# as root; otherwise the suite says what is missing.
+system-deps:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$(ROOT)" = "0" ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else \
+			echo "Missing system packages:$$missing (install them with apt-get as root)"; exit 1; \
+		fi; \
+	fi
+
+test: install-dev system-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	npm test --silent
+	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(TEST_DATABASE_URL)'.rsplit('/',1)[0]+'/postgres').close()" 2>/dev/null; then \
+		echo "Tests on PostgreSQL ($(TEST_DATABASE_URL))"; \
+		DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest; \
+	else \
+		echo "No PostgreSQL on 127.0.0.1:5432: tests on SQLite"; \
+		$(BIN)/pytest; \
+	fi
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install-dev
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3 db.sqlite3-*

@@ -1,0 +1,1 @@
+"""Test support for Tidewire and its apps: real Redis servers and event assertions."""
