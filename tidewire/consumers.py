@@ -132,13 +132,9 @@ class TopicsConsumer(SocketConsumer):
     """Shared subscribe/unsubscribe machinery for sockets that follow topics."""
 
     async def connect(self) -> None:
-        """Accept, then let `joined` subscribe to fixed topics."""
+        """Accept; topics are joined by the client's frames or a subclass."""
         self.subscriptions: dict[str, Subscription] = {}
         await self.accept()
-        await self.joined()
-
-    async def joined(self) -> None:
-        """Hook run after accept; empty by default."""
 
     async def disconnect(self, code: int) -> None:
         """Leave every topic."""
@@ -191,12 +187,14 @@ class FixedTopicConsumer(TopicsConsumer):
 
     topic: str = ""
 
-    async def joined(self) -> None:
-        """Follow the endpoint's topic from now on."""
+    async def connect(self) -> None:
+        """Join the topic before accepting, so every event after the handshake arrives."""
+        self.subscriptions = {}
         if not authorize_join(self.scope.get("user"), self.topic):
             await self.close(code=close_codes.FORBIDDEN)
             return
         catch_up = await self.follow(self.topic, after=None, body_only=True)
+        await self.accept()
         catch_up.go_live()
 
 

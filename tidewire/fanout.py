@@ -26,6 +26,10 @@ logger = logging.getLogger(__name__)
 Message = dict[str, Any]
 RawSend = Callable[[Message], Awaitable[None]]
 
+# How long the first subscriber of a topic waits for the layer to confirm the join;
+# on loopback Redis it takes well under a millisecond.
+JOIN_CONFIRM_TIMEOUT = 2.0
+
 # The loop keeps only weak references to tasks: hold them until they finish.
 _background: set[asyncio.Task[Any]] = set()
 
@@ -124,9 +128,12 @@ async def _resume(coroutine: Any, waiting_on: Any) -> None:
     """Drive a coroutine that was started by hand to its end, as a task would."""
     while True:
         try:
-            if waiting_on is None:
+            if waiting_on is None:  # a bare yield: just give the loop a turn
                 await asyncio.sleep(0)
             else:
+                # The hand-driven coroutine marked the future as awaited; a task clears
+                # that mark before it waits, and so must we.
+                waiting_on._asyncio_future_blocking = False
                 await waiting_on
         except BaseException:  # the coroutine sees its own future's outcome below
             pass
@@ -144,6 +151,9 @@ class Hub:
         self._channel: str | None = None
         self._listener: asyncio.Task[None] | None = None
         self._subscribers: dict[str, dict[Any, Callable[[Frame], None]]] = {}
+        self._joined: set[str] = set()  # topics whose group this process is in
+        self._joining: dict[str, asyncio.Future[None]] = {}  # joins awaiting confirmation
+        self._markers: dict[str, asyncio.Future[None]] = {}
 
     def reset(self) -> None:
         """Forget every subscriber and the channel (tests switch layers between runs)."""
@@ -154,27 +164,59 @@ class Hub:
         self._listener = None
         self._channel = None
         self._subscribers.clear()
+        self._joined.clear()
+        self._joining.clear()
+        self._markers.clear()
 
     def subscriber_count(self, topic: str) -> int:
         """How many local sockets follow the topic."""
         return len(self._subscribers.get(topic, ()))
 
     async def subscribe(self, topic: str, key: Any, deliver: Callable[[Frame], None]) -> None:
-        """Call `deliver` with every frame of the topic until `unsubscribe(topic, key)`."""
+        """Call `deliver` with every frame of the topic until `unsubscribe(topic, key)`.
+
+        Returns once the process is sure to receive the topic's events: the first
+        subscriber of a topic joins its group and waits for a marker sent through
+        the layer to come back, since a Redis SUBSCRIBE takes effect a moment
+        after it is sent and an event published in that moment would be missed.
+        """
         await self._ensure_listening()
         subscribers = self._subscribers.setdefault(topic, {})
-        first = not subscribers
         subscribers[key] = deliver
-        if first:
-            await get_channel_layer().group_add(group_name(topic), self._channel)
+        joining = self._joining.get(topic)
+        if joining is None and len(subscribers) == 1 and topic not in self._joined:
+            joining = self._joining[topic] = self.loop.create_future()
+            try:
+                await self._join(topic)
+            finally:
+                del self._joining[topic]
+                joining.set_result(None)
+        elif joining is not None:
+            await asyncio.shield(joining)
+
+    async def _join(self, topic: str) -> None:
+        layer = get_channel_layer()
+        await layer.group_add(group_name(topic), self._channel)
+        self._joined.add(topic)
+        marker = self.loop.create_future()
+        token = f"{id(marker)}"
+        self._markers[token] = marker
+        try:
+            await layer.group_send(group_name(topic), {"type": "tidewire.marker", "token": token})
+            await asyncio.wait_for(marker, JOIN_CONFIRM_TIMEOUT)
+        except TimeoutError:
+            logger.warning("joining %s was not confirmed in %ss", topic, JOIN_CONFIRM_TIMEOUT)
+        finally:
+            self._markers.pop(token, None)
 
     async def unsubscribe(self, topic: str, key: Any) -> None:
         """Stop delivering the topic to `key`; the last one out leaves the group."""
         subscribers = self._subscribers.get(topic)
         if not subscribers or subscribers.pop(key, None) is None:
             return
-        if not subscribers:
+        if not subscribers and topic not in self._joining:
             del self._subscribers[topic]
+            self._joined.discard(topic)
             await get_channel_layer().group_discard(group_name(topic), self._channel)
 
     def dispatch(self, frame: Frame) -> None:
@@ -189,7 +231,7 @@ class Hub:
         if self._listener is not None and self.loop is loop and not self._listener.done():
             return
         if self.loop is not loop:  # a new event loop (tests): earlier groups died with the old one
-            self._subscribers.clear()
+            self.reset()
         self.loop = loop
         layer = get_channel_layer()
         self._channel = await layer.new_channel("tidewire.hub.")
@@ -204,6 +246,11 @@ class Hub:
             except Exception:
                 logger.exception("hub receive failed; retrying")
                 await asyncio.sleep(0.5)
+                continue
+            if message["type"] == "tidewire.marker":
+                marker = self._markers.get(message["token"])
+                if marker is not None and not marker.done():
+                    marker.set_result(None)
                 continue
             self.dispatch(
                 Frame(

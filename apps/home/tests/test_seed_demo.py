@@ -1,0 +1,22 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from apps.records.models import UserRecord
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_is_idempotent():
+    call_command("seed_demo", stdout=StringIO())
+    count = UserRecord.objects.count()
+    assert count >= 5
+    call_command("seed_demo", stdout=StringIO())
+    assert UserRecord.objects.count() == count
+
+
+def test_seed_demo_refuses_without_demo_setting(settings):
+    settings.TIDEWIRE_DEMO = False
+    with pytest.raises(CommandError, match="development only"):
+        call_command("seed_demo")

@@ -1,0 +1,143 @@
+"""Every /api/users/ endpoint and every error it answers."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from apps.records import services
+from apps.records.models import UserRecord
+from apps.records.topics import USERS_TOPIC
+from tidewire.streams import stream_offset
+from tidewire.testing.events import events_after
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def record():
+    return services.user_record_create(first_name="Ada", last_name="Lovelace")
+
+
+def test_list_returns_every_record_oldest_first(api, record):
+    other = services.user_record_create(first_name="Alan", last_name="Turing")
+    response = api.get("/api/users/")
+    assert response.status_code == 200
+    assert [r["id"] for r in response.json()] == [record.pk, other.pk]
+    assert set(response.json()[0]) == {
+        "id", "first_name", "last_name", "version", "created_at", "updated_at",
+    }  # fmt: skip
+
+
+def test_create_returns_201_and_broadcasts(api):
+    response = api.post(
+        "/api/users/", {"first_name": "Grace", "last_name": "Hopper"}, format="json"
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["first_name"], body["last_name"], body["version"]) == ("Grace", "Hopper", 1)
+    [event] = events_after(USERS_TOPIC)
+    assert event["data"] == {"action": "create", "user": body}
+
+
+def test_retrieve_one(api, record):
+    response = api.get(f"/api/users/{record.pk}/")
+    assert response.status_code == 200
+    assert response.json()["first_name"] == "Ada"
+
+
+def test_patch_changes_one_field_and_the_event_matches_the_response(api, record):
+    offset = stream_offset(topic=USERS_TOPIC)
+    response = api.patch(f"/api/users/{record.pk}/", {"first_name": "Augusta"}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["first_name"], body["last_name"], body["version"]) == ("Augusta", "Lovelace", 2)
+    assert events_after(USERS_TOPIC, offset) == [
+        {"type": "user_update", "data": {"action": "update", "user": body}}
+    ]
+
+
+def test_delete_returns_204_and_broadcasts(api, record):
+    offset = stream_offset(topic=USERS_TOPIC)
+    assert api.delete(f"/api/users/{record.pk}/").status_code == 204
+    assert not UserRecord.objects.exists()
+    [event] = events_after(USERS_TOPIC, offset)
+    assert event["data"]["action"] == "delete"
+
+
+@pytest.mark.parametrize("method", ["get", "patch", "delete"])
+def test_unknown_record_is_404(api, method):
+    response = getattr(api, method)("/api/users/999/", {}, format="json")
+    assert response.status_code == 404
+    assert "999" in response.json()["detail"]
+
+
+def test_put_is_not_allowed(api, record):
+    response = api.put(
+        f"/api/users/{record.pk}/", {"first_name": "X", "last_name": "Y"}, format="json"
+    )
+    assert response.status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("payload", "field", "message"),
+    [
+        ({"first_name": ""}, "first_name", "blank"),
+        ({"first_name": "   "}, "first_name", "blank"),
+        ({"last_name": "x" * 151}, "last_name", "150"),
+        ({"first_name": 42}, "first_name", "string"),
+        ({"first_name": None}, "first_name", "null"),
+        ({"first_name": ["a"]}, "first_name", "string"),
+        ({"nickname": "Ada"}, "nickname", "Unknown field"),
+        ({"version": 7}, "version", "Unknown field"),
+        ({"id": 7}, "id", "Unknown field"),
+    ],
+)
+def test_bad_patch_is_400_naming_the_field_and_changes_nothing(
+    api, record, payload, field, message
+):
+    offset = stream_offset(topic=USERS_TOPIC)
+    response = api.patch(f"/api/users/{record.pk}/", payload, format="json")
+    assert response.status_code == 400
+    errors = response.json()
+    assert field in errors
+    assert message in " ".join(errors[field])
+    fresh = UserRecord.objects.get(pk=record.pk)
+    assert (fresh.first_name, fresh.last_name, fresh.version) == ("Ada", "Lovelace", 1)
+    assert events_after(USERS_TOPIC, offset) == []
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"first_name": "Grace"}, "last_name"),
+        ({}, "first_name"),
+        ({"first_name": "Grace", "last_name": True}, "last_name"),
+    ],
+)
+def test_bad_create_is_400_naming_the_field(api, payload, field):
+    response = api.post("/api/users/", payload, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not UserRecord.objects.exists()
+
+
+def test_body_that_is_not_a_json_object_is_400(api, record):
+    response = api.patch(f"/api/users/{record.pk}/", ["first_name"], format="json")
+    assert response.status_code == 400
+    assert "non_field_errors" in response.json()
+    response = api.generic(
+        "PATCH", f"/api/users/{record.pk}/", "{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "JSON parse error" in response.json()["detail"]
+
+
+def test_wrong_content_type_is_415(api, record):
+    response = api.generic(
+        "PATCH", f"/api/users/{record.pk}/", "first_name=X", content_type="text/plain"
+    )
+    assert response.status_code == 415

@@ -1,0 +1,70 @@
+import pytest
+
+from apps.records import services
+from apps.records.models import UserRecord
+from apps.records.topics import USERS_TOPIC
+from tidewire.streams import stream_offset
+from tidewire.testing.events import events_after
+
+pytestmark = pytest.mark.django_db
+
+
+def test_user_record_create_emits_one_create_event():
+    record = services.user_record_create(first_name="Ada", last_name="Lovelace")
+    [event] = events_after(USERS_TOPIC)
+    assert event["type"] == "user_update"
+    assert event["data"]["action"] == "create"
+    assert event["data"]["user"]["id"] == record.pk
+    assert event["data"]["user"]["first_name"] == "Ada"
+    assert event["data"]["user"]["version"] == 1
+
+
+def test_user_record_update_bumps_version_and_emits_the_new_state():
+    record = services.user_record_create(first_name="Ada", last_name="Lovelace")
+    offset = stream_offset(topic=USERS_TOPIC)
+    updated = services.user_record_update(record_id=record.pk, changes={"first_name": "Augusta"})
+    assert updated.version == 2
+    [event] = events_after(USERS_TOPIC, offset)
+    assert event["data"]["action"] == "update"
+    assert event["data"]["user"] == {
+        **event["data"]["user"],
+        "first_name": "Augusta",
+        "last_name": "Lovelace",
+        "version": 2,
+    }
+
+
+def test_user_record_update_with_a_stale_version_changes_nothing():
+    record = services.user_record_create(first_name="Ada", last_name="Lovelace")
+    services.user_record_update(record_id=record.pk, changes={"first_name": "B"})
+    offset = stream_offset(topic=USERS_TOPIC)
+    with pytest.raises(services.VersionConflict):
+        services.user_record_update(
+            record_id=record.pk, changes={"first_name": "C"}, expected_version=1
+        )
+    assert UserRecord.objects.get(pk=record.pk).first_name == "B"
+    assert events_after(USERS_TOPIC, offset) == []
+
+
+def test_user_record_update_refuses_fields_that_are_not_editable():
+    record = services.user_record_create(first_name="Ada", last_name="Lovelace")
+    with pytest.raises(ValueError, match="not editable"):
+        services.user_record_update(record_id=record.pk, changes={"version": 9})
+
+
+def test_user_record_delete_emits_the_last_state():
+    record = services.user_record_create(first_name="Ada", last_name="Lovelace")
+    offset = stream_offset(topic=USERS_TOPIC)
+    services.user_record_delete(record_id=record.pk)
+    [event] = events_after(USERS_TOPIC, offset)
+    assert event["data"]["action"] == "delete"
+    assert event["data"]["user"]["first_name"] == "Ada"
+    assert not UserRecord.objects.filter(pk=record.pk).exists()
+
+
+def test_missing_record_raises_and_emits_nothing():
+    with pytest.raises(UserRecord.DoesNotExist):
+        services.user_record_update(record_id=999, changes={"first_name": "X"})
+    with pytest.raises(UserRecord.DoesNotExist):
+        services.user_record_delete(record_id=999)
+    assert events_after(USERS_TOPIC) == []

@@ -1,0 +1,42 @@
+import json
+import re
+
+import pytest
+
+from apps.records import services
+
+pytestmark = pytest.mark.django_db
+
+
+def input_tag(html, field):
+    return re.search(rf'<input id="{field}"[^>]*>', html).group(0)
+
+
+@pytest.mark.parametrize(("path", "editable", "readonly"), [
+    ("/window1/", "first_name", "last_name"),
+    ("/window2/", "last_name", "first_name"),
+])  # fmt: skip
+def test_window_embeds_records_and_marks_the_read_only_field(client, path, editable, readonly):
+    record = services.user_record_create(first_name="Ada", last_name="<b>Lovelace</b>")
+    response = client.get(path)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "readonly" in input_tag(html, readonly)
+    assert "readonly" not in input_tag(html, editable)
+    assert "<b>Lovelace</b>" not in html  # user content is escaped
+    embedded = response.context["records"]
+    assert embedded[0]["id"] == record.pk
+    assert json.loads(json.dumps(embedded))[0]["last_name"] == "<b>Lovelace</b>"
+
+
+def test_landing_links_every_part(client):
+    html = client.get("/").content.decode()
+    for href in ["/window1/", "/window2/", "/api/docs/", "/admin/"]:
+        assert f'href="{href}"' in html
+
+
+def test_health_endpoints(client):
+    assert client.get("/health/live").json() == {"status": "ok"}
+    ready = client.get("/health/ready").json()
+    assert ready["status"] == "ok"
+    assert ready["checks"] == {"database": "ok", "channel_layer": "ok"}
