@@ -17,13 +17,13 @@ class Client(WebsocketCommunicator):
     async def send_frame(self, frame: Any) -> None:
         await self.send_to(text_data=orjson.dumps(frame).decode())
 
-    async def frame(self, timeout: float = 3)  # noqa: ASYNC109 -> Any:
+    async def frame(self, timeout: float = 3) -> Any:  # noqa: ASYNC109
         return orjson.loads(await self.receive_from(timeout=timeout))
 
-    async def frames(self, count: int, timeout: float = 3)  # noqa: ASYNC109 -> list[Any]:
+    async def frames(self, count: int, timeout: float = 3) -> list[Any]:  # noqa: ASYNC109
         return [await self.frame(timeout) for _ in range(count)]
 
-    async def nothing_more(self, timeout: float = 0.2)  # noqa: ASYNC109 -> bool:
+    async def nothing_more(self, timeout: float = 0.2) -> bool:  # noqa: ASYNC109
         """True when no frame arrives within the timeout."""
         return await self.receive_nothing(timeout=timeout)
 
