@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+// The socket reads location and listens on window; give it both, as a page would.
+globalThis.location = { protocol: "http:", host: "example.test" };
+globalThis.window = { addEventListener() {} };
+const { Socket } = await import("../../static/tidewire/socket.js");
+
+class FakeWebSocket {
+  static instances = [];
+  constructor(url) {
+    this.url = url;
+    this.readyState = 0;
+    this.sent = [];
+    FakeWebSocket.instances.push(this);
+  }
+  send(data) {
+    this.sent.push(JSON.parse(data));
+  }
+  close() {
+    this.readyState = 3;
+    this.onclose?.();
+  }
+  open() {
+    this.readyState = 1;
+    this.onopen();
+  }
+  deliver(frame) {
+    this.onmessage({ data: JSON.stringify(frame) });
+  }
+}
+
+function connectedSocket() {
+  FakeWebSocket.instances = [];
+  const socket = new Socket("/ws/", { backoff: () => 0, WebSocketImpl: FakeWebSocket });
+  return socket;
+}
+
+test("subscribes on open and resumes from the last offset after a reconnect", async () => {
+  const socket = connectedSocket();
+  const channel = socket.channel("records.users");
+  const seen = [];
+  channel.on("user_update", (event, offset) => seen.push([event.data, offset]));
+  socket.connect();
+  const first = FakeWebSocket.instances[0];
+  assert.equal(first.url, "ws://example.test/ws/");
+  first.open();
+  assert.deepEqual(first.sent, [{ type: "subscribe", topic: "records.users", ref: "1" }]);
+  first.deliver({ type: "subscribed", topic: "records.users", offset: 4 });
+  first.deliver({ type: "event", topic: "records.users", offset: 5, event: { type: "user_update", data: "a" } });
+  first.deliver({ type: "event", topic: "records.users", offset: 5, event: { type: "user_update", data: "a" } });
+  assert.deepEqual(seen, [["a", 5]]); // the repeat is dropped
+
+  first.close();
+  assert.equal(socket.status, "reconnecting");
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const second = FakeWebSocket.instances[1];
+  second.open();
+  assert.equal(socket.status, "connected");
+  assert.deepEqual(second.sent, [{ type: "subscribe", topic: "records.users", ref: "2", offset: 5 }]);
+  socket.close();
+});
+
+test("join listeners hear whether the topic was reset", () => {
+  const socket = connectedSocket();
+  const channel = socket.channel("t.a");
+  const joins = [];
+  channel.onJoin((join) => joins.push(join));
+  socket.connect();
+  const ws = FakeWebSocket.instances[0];
+  ws.open();
+  ws.deliver({ type: "subscribed", topic: "t.a", offset: 3 });
+  ws.deliver({ type: "reset", topic: "t.a", offset: 9 });
+  ws.deliver({ type: "subscribed", topic: "t.a", offset: 9 });
+  assert.deepEqual(joins, [
+    { offset: 3, reset: true },
+    { offset: 9, reset: true },
+  ]);
+  assert.equal(channel.offset, 9);
+  socket.close();
+});
