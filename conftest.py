@@ -54,3 +54,35 @@ def any_layer(request):
     """Run a test once on each channel layer Tidewire supports."""
     request.getfixturevalue(f"{request.param}_layer")
     return request.param
+
+
+@pytest.fixture
+def editor(db):
+    """A logged-in person who may create, edit and delete records."""
+    from django.contrib.auth.models import User
+
+    from apps.accounts.services import user_grant_record_editing
+
+    user = User.objects.create_user(username="editor", password="editor-pass-1")
+    user_grant_record_editing(user=user)
+    return user
+
+
+@pytest.fixture
+def reader(db):
+    """A logged-in person without any record permission."""
+    from django.contrib.auth.models import User
+
+    return User.objects.create_user(username="reader", password="reader-pass-1")
+
+
+@pytest.fixture
+def api(editor):
+    """A REST client authenticated as `editor` with a bearer token, as an API user would be."""
+    from rest_framework.test import APIClient
+
+    from tidewire.testing.sockets import access_token
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token(editor)}")
+    return client

@@ -5,6 +5,8 @@ Frames and close codes are documented in docs/protocol.md.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 import orjson
@@ -14,8 +16,15 @@ from django.conf import settings
 
 from . import close_codes
 from .fanout import Frame, Sender, hub, spawn
+from .rate_limits import FrameLimiter
 from .streams import stream_offset, stream_read
 from .topics import TopicError, authorize_join
+
+_AUTH_REFUSALS = {
+    "missing": "authentication required",
+    "invalid": "invalid token",
+    "expired": "token expired",
+}
 
 # Events read from the store per query during a replay: bounds one query's memory.
 REPLAY_BATCH = 500
@@ -39,10 +48,37 @@ class SocketConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def websocket_connect(self, message: dict[str, Any]) -> None:
-        """Set up the sender, then run `connect`."""
-        limit = settings.TIDEWIRE["SOCKET_BACKLOG_LIMIT"]
-        self.sender = Sender(self.base_send, limit=limit, on_overflow=self._too_slow)
+        """Refuse the unauthenticated (4401), set up sending and limits, then run `connect`."""
+        config = settings.TIDEWIRE
+        self.sender = Sender(
+            self.base_send, limit=config["SOCKET_BACKLOG_LIMIT"], on_overflow=self._too_slow
+        )
+        self.limiter = FrameLimiter(
+            rate=config["SOCKET_FRAME_RATE"], burst=config["SOCKET_FRAME_BURST"]
+        )
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            # Accept first: a close before the handshake reaches the browser as a bare
+            # 1006 with no code or reason to act on.
+            await self.accept()
+            reason = _AUTH_REFUSALS[self.scope.get("auth_error", "missing")]
+            await self.close(code=close_codes.UNAUTHORIZED, reason=reason)
+            return
+        expires_at = self.scope.get("auth_expires_at")
+        if expires_at is not None:
+            delay = max(0.0, expires_at - time.time())
+            self._expiry = asyncio.get_running_loop().call_later(delay, self._token_expired)
         await super().websocket_connect(message)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        """Stop the token-expiry timer, then run `disconnect`."""
+        expiry = getattr(self, "_expiry", None)
+        if expiry is not None:
+            expiry.cancel()
+        await super().websocket_disconnect(message)
+
+    def _token_expired(self) -> None:
+        spawn(self.close(code=close_codes.UNAUTHORIZED, reason="token expired"))
 
     def send_frame(self, frame: dict[str, Any]) -> None:
         """Queue a JSON frame behind everything already sent to this socket."""
@@ -57,6 +93,13 @@ class SocketConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
         """Parse a JSON object frame and hand it to `receive_frame`."""
+        verdict = self.limiter.take()
+        if verdict is not FrameLimiter.OK:
+            if verdict is FrameLimiter.WARN:
+                self.send_error("rate_limited", "too many frames: slow down or be disconnected")
+            elif verdict is FrameLimiter.CUT:
+                await self.close(code=close_codes.RATE_LIMITED, reason="too many frames")
+            return
         if text_data is None:
             self.send_error("binary_frame", "frames must be JSON text")
             return

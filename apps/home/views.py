@@ -2,21 +2,25 @@
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 
+@login_not_required
 def landing(request: HttpRequest) -> HttpResponse:
     """Links to every part of Tidewire."""
     return render(request, "home/landing.html")
 
 
+@login_not_required
 def health_live(request: HttpRequest) -> JsonResponse:
     """The process answers: a supervisor restarts it when this fails."""
     return JsonResponse({"status": "ok"})
 
 
+@login_not_required
 def health_ready(request: HttpRequest) -> JsonResponse:
     """The database and the channel layer answer: a load balancer sends traffic only then."""
     checks = {}

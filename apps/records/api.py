@@ -7,6 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
+from rest_framework.permissions import DjangoModelPermissions
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -63,7 +64,14 @@ def _get_or_404(record_id: int) -> UserRecord:
         raise NotFound(f"No user record with id {record_id}.") from None
 
 
-class UserListApi(APIView):
+class RecordsApi(APIView):
+    """Anyone logged in reads; creating, editing and deleting need the model permission."""
+
+    permission_classes = [DjangoModelPermissions]
+    queryset = UserRecord.objects.all()  # tells DjangoModelPermissions the model
+
+
+class UserListApi(RecordsApi):
     @extend_schema(responses=UserRecordOutput(many=True))
     def get(self, request: Request) -> Response:
         """List every user record, oldest first."""
@@ -79,7 +87,7 @@ class UserListApi(APIView):
         return Response(user_snapshot(record), status=status.HTTP_201_CREATED)
 
 
-class UserDetailApi(APIView):
+class UserDetailApi(RecordsApi):
     @extend_schema(responses=UserRecordOutput)
     def get(self, request: Request, record_id: int) -> Response:
         """One user record."""

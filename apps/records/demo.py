@@ -13,10 +13,9 @@ DEMO_NAMES = [
 
 
 def seed_records() -> int:
-    """Create the demo records that are missing; returns how many were created."""
-    created = 0
+    """Create the demo records when there are none (edits made since are kept)."""
+    if UserRecord.objects.exists():
+        return 0
     for first_name, last_name in DEMO_NAMES:
-        if not UserRecord.objects.filter(first_name=first_name, last_name=last_name).exists():
-            user_record_create(first_name=first_name, last_name=last_name)
-            created += 1
-    return created
+        user_record_create(first_name=first_name, last_name=last_name)
+    return len(DEMO_NAMES)

@@ -6,6 +6,6 @@ USERS_TOPIC = "records.users"  # every create, update and delete of a user recor
 
 register_topic(
     r"records\.users",
-    may_join=lambda user, match: True,
+    may_join=lambda user, match: user.is_authenticated,  # records are readable by anyone logged in
     doc="All user record changes (user_update).",
 )

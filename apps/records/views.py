@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.csrf import ensure_csrf_cookie
 
 from .events import user_snapshot
 from .selectors import user_record_list
@@ -13,8 +14,15 @@ WINDOWS = {
 }
 
 
+@ensure_csrf_cookie  # the page's script sends it back with every PATCH
 def window(request: HttpRequest, window: int) -> HttpResponse:
     """A sync window; the record list is embedded so the page renders before the socket opens."""
     records = [user_snapshot(record) for record in user_record_list()]
-    context = {"window": window, **WINDOWS[window], "records": records}
+    context = {
+        "window": window,
+        **WINDOWS[window],
+        "records": records,
+        "can_edit": request.user.has_perm("records.change_userrecord"),
+        "can_create": request.user.has_perm("records.add_userrecord"),
+    }
     return render(request, "records/window.html", context)

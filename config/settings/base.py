@@ -1,6 +1,7 @@
 """Settings shared by every environment; a deployment changes them through the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -36,7 +37,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "rest_framework_simplejwt",
+    "csp",
     "tidewire",
+    "apps.accounts",
     "apps.home",
     "apps.records",
 ]
@@ -48,8 +52,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every page needs a login unless its view says otherwise (login_not_required);
+    # API views answer 401/403 themselves.
+    "apps.accounts.middleware.PageLoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -126,15 +134,70 @@ STATICFILES_DIRS = (
     [("vendor", BASE_DIR / "node_modules")] if (BASE_DIR / "node_modules").exists() else []
 )
 
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home:landing"
+LOGOUT_REDIRECT_URL = "home:landing"
+
+# A cache shared by every process when Redis is there: throttle counts must be too.
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "UNAUTHENTICATED_USER": None,
+    # Bearer tokens first, so a request without credentials is answered 401 (with
+    # WWW-Authenticate), not 403. Session requests are CSRF-checked by DRF.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "tidewire.throttles.UserThrottle",
+        "tidewire.throttles.IPThrottle",
+    ],
+    # A person typing in a window sends at most 4 PATCH a second (250 ms debounce);
+    # these leave room for several tabs and stop a runaway script.
+    "DEFAULT_THROTTLE_RATES": {
+        "user": os.environ.get("TIDEWIRE_THROTTLE_USER", "1200/min"),
+        "ip": os.environ.get("TIDEWIRE_THROTTLE_IP", "3000/min"),
+    },
 }
+
+SIMPLE_JWT = {
+    # Short-lived access tokens: a socket closes (4401) when its token runs out and the
+    # browser client refreshes and reconnects.
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=int(os.environ.get("JWT_ACCESS_MINUTES", "5"))),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=1),
+    "UPDATE_LAST_LOGIN": False,
+}
+
+# No inline script anywhere: pages load ES modules from 'self' and embed data as
+# JSON (json_script), which the browser does not execute.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Tidewire API",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "DESCRIPTION": "Records, chat and dashboard over REST; every change is also broadcast live.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -144,6 +207,10 @@ TIDEWIRE = {
     # Frames a socket may have waiting before it is closed as too slow (4008): a
     # browser that cannot keep up resumes on reconnect instead of growing server memory.
     "SOCKET_BACKLOG_LIMIT": int(os.environ.get("TIDEWIRE_SOCKET_BACKLOG_LIMIT", "1000")),
+    # Frames a client may send: 20 a second on average, bursts of 40. A page sends
+    # a few (subscribe, ping every 20 s); more is a bug or abuse.
+    "SOCKET_FRAME_RATE": float(os.environ.get("TIDEWIRE_SOCKET_FRAME_RATE", "20")),
+    "SOCKET_FRAME_BURST": int(os.environ.get("TIDEWIRE_SOCKET_FRAME_BURST", "40")),
     # Origins a WebSocket may come from, besides the hosts in ALLOWED_HOSTS.
     "ALLOWED_ORIGINS": env_list("TIDEWIRE_ALLOWED_ORIGINS", ""),
 }

@@ -28,16 +28,45 @@ class Client(WebsocketCommunicator):
         return await self.receive_nothing(timeout=timeout)
 
 
+def access_token(user: Any) -> str:
+    """A fresh JWT access token for the user, as POST /api/auth/token/ would give."""
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    return str(AccessToken.for_user(user))
+
+
 async def open_socket(
-    path: str, *, origin: bytes = ORIGIN, headers: list[tuple[bytes, bytes]] | None = None
+    path: str,
+    *,
+    user: Any = None,
+    token: str | None = None,
+    origin: bytes = ORIGIN,
+    headers: list[tuple[bytes, bytes]] | None = None,
 ) -> tuple[Client, bool, int | None]:
-    """Connect to `path`; returns the client, whether it was accepted, and the close code."""
+    """Connect to `path` (as `user`, or with `token`); returns client, accepted, close code.
+
+    An unauthenticated socket is accepted and then closed with 4401: read that close
+    with `client.output()` / `receive_output`.
+    """
     from config.asgi import application
 
+    if user is not None:
+        token = access_token(user)
+    if token is not None:
+        path = f"{path}{'&' if '?' in path else '?'}token={token}"
     all_headers = [(b"origin", origin), (b"host", b"127.0.0.1"), *(headers or [])]
     client = Client(application, path, headers=all_headers)
     connected, code = await client.connect(timeout=5)
     return client, connected, code
+
+
+async def close_frame(client: Client, timeout: float = 3) -> dict[str, Any]:  # noqa: ASYNC109
+    """The close message the server sent (code and reason)."""
+    message = await client.receive_output(timeout)
+    while message["type"] == "websocket.send":
+        message = await client.receive_output(timeout)
+    assert message["type"] == "websocket.close", message
+    return message
 
 
 async def settle() -> None:

@@ -29,9 +29,9 @@ async def subscribed(client, topic="ctest.open", **extra):
     await client.send_frame({"type": "subscribe", "topic": topic, "ref": "s", **extra})
 
 
-async def test_subscribe_is_acknowledged_with_the_current_offset(any_layer):
+async def test_subscribe_is_acknowledged_with_the_current_offset(any_layer, editor):
     await emit(2)
-    client, connected, _ = await open_socket("/ws/")
+    client, connected, _ = await open_socket("/ws/", user=editor)
     assert connected
     await subscribed(client)
     assert await client.frame() == {
@@ -51,9 +51,9 @@ async def test_subscribe_is_acknowledged_with_the_current_offset(any_layer):
     await client.disconnect()
 
 
-async def test_resume_replays_exactly_what_was_missed_in_order(any_layer):
+async def test_resume_replays_exactly_what_was_missed_in_order(any_layer, editor):
     await emit(3)
-    client, _, _ = await open_socket("/ws/")
+    client, _, _ = await open_socket("/ws/", user=editor)
     await subscribed(client, offset=1)
     replayed = await client.frames(2)
     assert [(f["offset"], f["event"]["n"]) for f in replayed] == [(2, 1), (3, 2)]
@@ -65,18 +65,18 @@ async def test_resume_replays_exactly_what_was_missed_in_order(any_layer):
     await client.disconnect()
 
 
-async def test_resume_from_a_trimmed_offset_gets_a_reset(in_memory_layer):
+async def test_resume_from_a_trimmed_offset_gets_a_reset(in_memory_layer, editor):
     await emit(4)
     await database_sync_to_async(Event.objects.filter(topic="ctest.open", offset__lte=2).delete)()
-    client, _, _ = await open_socket("/ws/")
+    client, _, _ = await open_socket("/ws/", user=editor)
     await subscribed(client, offset=0)
     assert await client.frame() == {"type": "reset", "topic": "ctest.open", "offset": 4, "ref": "s"}
     assert (await client.frame())["type"] == "subscribed"
     await client.disconnect()
 
 
-async def test_unsubscribe_stops_delivery(in_memory_layer):
-    client, _, _ = await open_socket("/ws/")
+async def test_unsubscribe_stops_delivery(in_memory_layer, editor):
+    client, _, _ = await open_socket("/ws/", user=editor)
     await subscribed(client)
     await client.frame()
     await client.send_frame({"type": "unsubscribe", "topic": "ctest.open", "ref": "u"})
@@ -102,8 +102,10 @@ async def test_unsubscribe_stops_delivery(in_memory_layer):
         ({"no": "type"}, "invalid_frame"),
     ],
 )
-async def test_bad_frames_get_an_error_frame_naming_the_problem(in_memory_layer, frame, code):
-    client, _, _ = await open_socket("/ws/")
+async def test_bad_frames_get_an_error_frame_naming_the_problem(
+    in_memory_layer, frame, code, editor
+):
+    client, _, _ = await open_socket("/ws/", user=editor)
     await client.send_frame(frame)
     error = await client.frame()
     assert error["type"] == "error"
@@ -115,8 +117,8 @@ async def test_bad_frames_get_an_error_frame_naming_the_problem(in_memory_layer,
     await client.disconnect()
 
 
-async def test_text_that_is_not_json_and_binary_frames_are_refused(in_memory_layer):
-    client, _, _ = await open_socket("/ws/")
+async def test_text_that_is_not_json_and_binary_frames_are_refused(in_memory_layer, editor):
+    client, _, _ = await open_socket("/ws/", user=editor)
     await client.send_to(text_data="{nope")
     assert (await client.frame())["code"] == "invalid_json"
     await client.send_to(bytes_data=b"\x00")
@@ -124,8 +126,8 @@ async def test_text_that_is_not_json_and_binary_frames_are_refused(in_memory_lay
     await client.disconnect()
 
 
-async def test_subscribing_twice_is_an_error_and_delivers_once(in_memory_layer):
-    client, _, _ = await open_socket("/ws/")
+async def test_subscribing_twice_is_an_error_and_delivers_once(in_memory_layer, editor):
+    client, _, _ = await open_socket("/ws/", user=editor)
     await subscribed(client)
     await client.frame()
     await subscribed(client)
@@ -136,8 +138,8 @@ async def test_subscribing_twice_is_an_error_and_delivers_once(in_memory_layer):
     await client.disconnect()
 
 
-async def test_foreign_origin_is_refused(in_memory_layer):
-    _, connected, _ = await open_socket("/ws/", origin=b"http://evil.example")
+async def test_foreign_origin_is_refused(in_memory_layer, editor):
+    _, connected, _ = await open_socket("/ws/", user=editor, origin=b"http://evil.example")
     assert not connected
 
 

@@ -1,7 +1,6 @@
 """Every /api/users/ endpoint and every error it answers."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from apps.records import services
 from apps.records.models import UserRecord
@@ -10,11 +9,6 @@ from tidewire.streams import stream_offset
 from tidewire.testing.events import events_after
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api():
-    return APIClient()
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from tidewire.testing.sockets import open_socket
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-async def test_every_change_arrives_in_the_seed_format(any_layer):
-    client, connected, _ = await open_socket("/ws/user-updates/")
+async def test_every_change_arrives_in_the_seed_format(any_layer, editor):
+    client, connected, _ = await open_socket("/ws/user-updates/", user=editor)
     assert connected
     record = await database_sync_to_async(services.user_record_create)(
         first_name="Ada", last_name="Lovelace"
@@ -30,8 +30,8 @@ async def test_every_change_arrives_in_the_seed_format(any_layer):
     await client.disconnect()
 
 
-async def test_many_sockets_each_get_each_change_once(any_layer):
-    clients = [(await open_socket("/ws/user-updates/"))[0] for _ in range(5)]
+async def test_many_sockets_each_get_each_change_once(any_layer, editor):
+    clients = [(await open_socket("/ws/user-updates/", user=editor))[0] for _ in range(5)]
     record = await database_sync_to_async(services.user_record_create)(
         first_name="A", last_name="B"
     )
@@ -42,8 +42,8 @@ async def test_many_sockets_each_get_each_change_once(any_layer):
         await client.disconnect()
 
 
-async def test_ping_is_answered_pong_and_garbage_gets_an_error_frame(in_memory_layer):
-    client, _, _ = await open_socket("/ws/user-updates/")
+async def test_ping_is_answered_pong_and_garbage_gets_an_error_frame(in_memory_layer, editor):
+    client, _, _ = await open_socket("/ws/user-updates/", user=editor)
     await client.send_to(text_data='{"type": "ping"}')
     assert orjson.loads(await client.receive_from()) == {"type": "pong"}
     await client.send_to(text_data="hello")

@@ -16,7 +16,10 @@ def input_tag(html, field):
     ("/window1/", "first_name", "last_name"),
     ("/window2/", "last_name", "first_name"),
 ])  # fmt: skip
-def test_window_embeds_records_and_marks_the_read_only_field(client, path, editable, readonly):
+def test_window_embeds_records_and_marks_the_read_only_field(
+    client, editor, path, editable, readonly
+):
+    client.force_login(editor)
     record = services.user_record_create(first_name="Ada", last_name="<b>Lovelace</b>")
     response = client.get(path)
     assert response.status_code == 200

@@ -17,6 +17,7 @@ export const STATUS = Object.freeze({
   CONNECTED: "connected",
   RECONNECTING: "reconnecting",
   OFFLINE: "offline",
+  UNAUTHORIZED: "unauthorized",
 });
 
 export const CLOSE = Object.freeze({
@@ -30,3 +31,7 @@ export const CLOSE = Object.freeze({
 // 30-60 s) from cutting the socket; no pong within 10 s means the link is dead.
 export const HEARTBEAT_INTERVAL_MS = 20000;
 export const HEARTBEAT_TIMEOUT_MS = 10000;
+
+// Refreshes tried in a row after 4401 before the client gives up and shows the
+// user as logged out (a refresh token that no longer works will not start to).
+export const MAX_AUTH_REFRESHES = 2;

@@ -2,17 +2,33 @@
 
 import { exponentialBackoff } from "./backoff.js";
 import { Channel } from "./channel.js";
-import { FRAME, HEARTBEAT_INTERVAL_MS, HEARTBEAT_TIMEOUT_MS, STATUS } from "./constants.js";
+import {
+  CLOSE,
+  FRAME,
+  HEARTBEAT_INTERVAL_MS,
+  HEARTBEAT_TIMEOUT_MS,
+  MAX_AUTH_REFRESHES,
+  STATUS,
+} from "./constants.js";
 
 export class Socket {
   /**
    * @param {string} path  e.g. "/ws/"
-   * @param {object} options  backoff: (tries) => ms; WebSocketImpl for tests
+   * @param {object} options
+   *   backoff: (tries) => ms between reconnects
+   *   auth: {token: async () => string, refresh: async () => void} for token login
+   *     (see auth.js); without it the session cookie authenticates the socket
+   *   WebSocketImpl: for tests
    */
-  constructor(path = "/ws/", { backoff = exponentialBackoff(), WebSocketImpl = WebSocket } = {}) {
+  constructor(
+    path = "/ws/",
+    { backoff = exponentialBackoff(), auth = null, WebSocketImpl = globalThis.WebSocket } = {},
+  ) {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
     this.url = path.startsWith("ws") ? path : `${scheme}//${location.host}${path}`;
     this.backoff = backoff;
+    this.auth = auth;
+    this.authRefreshes = 0;
     this.WebSocketImpl = WebSocketImpl;
     this.channels = new Map();
     this.statusListeners = new Set();
@@ -55,26 +71,48 @@ export class Socket {
     return () => this.errorListeners.delete(callback);
   }
 
-  connect() {
+  async connect() {
     this.closedByUser = false;
     clearTimeout(this.timers.reconnect);
     this.setStatus(this.tries === 0 ? STATUS.CONNECTING : STATUS.RECONNECTING);
-    const ws = new this.WebSocketImpl(this.url);
+    let url = this.url;
+    if (this.auth) {
+      const token = await this.auth.token();
+      url += `${url.includes("?") ? "&" : "?"}token=${encodeURIComponent(token)}`;
+    }
+    const ws = new this.WebSocketImpl(url);
     this.ws = ws;
     ws.onopen = () => {
       this.tries = 0;
+      this.authRefreshes = 0;
       this.setStatus(STATUS.CONNECTED);
       for (const channel of this.channels.values()) this.send(channel.subscribeFrame(this.nextRef()));
       this.startHeartbeat();
     };
     ws.onmessage = (message) => this.receive(JSON.parse(message.data));
-    ws.onclose = () => {
+    ws.onclose = (event) => {
       if (this.ws !== ws) return;
       this.stopHeartbeat();
       this.ws = null;
       if (this.closedByUser) return this.setStatus(STATUS.OFFLINE);
+      if (event && event.code === CLOSE.UNAUTHORIZED) return this.reauthenticate();
+      if (event && event.code === CLOSE.FORBIDDEN) return this.setStatus(STATUS.UNAUTHORIZED);
       this.scheduleReconnect();
     };
+  }
+
+  /** The token ran out (4401): refresh it and reconnect at once, unnoticed by the user. */
+  async reauthenticate() {
+    if (this.auth && this.authRefreshes < MAX_AUTH_REFRESHES) {
+      this.authRefreshes += 1;
+      try {
+        await this.auth.refresh();
+        return this.connect();
+      } catch (error) {
+        console.warn("token refresh failed", error);
+      }
+    }
+    this.setStatus(STATUS.UNAUTHORIZED); // logged out: the page asks the user to log in
   }
 
   close() {

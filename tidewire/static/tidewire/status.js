@@ -5,6 +5,7 @@ const LOOK = {
   connected: ["Connected", "text-bg-success"],
   reconnecting: ["Reconnecting…", "text-bg-warning"],
   offline: ["Offline", "text-bg-danger"],
+  unauthorized: ["Logged out", "text-bg-danger"],
 };
 
 export function showStatus(socket, element) {

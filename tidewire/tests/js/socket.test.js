@@ -79,3 +79,49 @@ test("join listeners hear whether the topic was reset", () => {
   assert.equal(channel.offset, 9);
   socket.close();
 });
+
+test("a 4401 close refreshes the token and reconnects with the new one at once", async () => {
+  FakeWebSocket.instances = [];
+  let access = "old";
+  let refreshes = 0;
+  const auth = {
+    token: async () => access,
+    refresh: async () => {
+      refreshes += 1;
+      access = "new";
+    },
+  };
+  const socket = new Socket("/ws/", { backoff: () => 60000, auth, WebSocketImpl: FakeWebSocket });
+  await socket.connect();
+  const first = FakeWebSocket.instances[0];
+  assert.equal(first.url, "ws://example.test/ws/?token=old");
+  first.open();
+  first.readyState = 3;
+  first.onclose({ code: 4401, reason: "token expired" });
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.equal(refreshes, 1);
+  const second = FakeWebSocket.instances[1];
+  assert.equal(second.url, "ws://example.test/ws/?token=new"); // no 60 s backoff wait
+  second.open();
+  assert.equal(socket.status, "connected");
+  socket.close();
+});
+
+test("when refreshing cannot help the socket reports the user as logged out", async () => {
+  FakeWebSocket.instances = [];
+  const auth = {
+    token: async () => "t",
+    refresh: async () => {
+      throw new Error("refresh token expired");
+    },
+  };
+  const socket = new Socket("/ws/", { backoff: () => 0, auth, WebSocketImpl: FakeWebSocket });
+  const statuses = [];
+  socket.onStatus((status) => statuses.push(status));
+  await socket.connect();
+  FakeWebSocket.instances[0].onclose({ code: 4401 });
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.equal(socket.status, "unauthorized");
+  assert.equal(FakeWebSocket.instances.length, 1);
+  socket.close();
+});

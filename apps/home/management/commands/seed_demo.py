@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.accounts.demo import DEMO_ACCOUNTS, seed_accounts
 from apps.records.demo import seed_records
 
 
@@ -12,6 +13,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not getattr(settings, "TIDEWIRE_DEMO", False):
             raise CommandError("Demo data is for development only (TIDEWIRE_DEMO is off).")
-        created = seed_records()
-        self.stdout.write(self.style.SUCCESS(f"Demo records: {created} created."))
-        self.stdout.write("Open http://127.0.0.1:8000/window1/ and /window2/ side by side.")
+        accounts = seed_accounts()
+        records = seed_records()
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data: {accounts} accounts and {records} records created.")
+        )
+        self.stdout.write("Log in at http://127.0.0.1:8000/accounts/login/ as:")
+        for account in DEMO_ACCOUNTS:
+            self.stdout.write(
+                f"  {account.username:<8} password {account.password:<18} {account.description}"
+            )
+        self.stdout.write("Then open /window1/ and /window2/ side by side.")

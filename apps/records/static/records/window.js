@@ -12,6 +12,7 @@ const DEBOUNCE_MS = 250;
 
 const $ = (id) => document.getElementById(id);
 const editable = JSON.parse($("editable-field").textContent);
+const canEdit = JSON.parse($("can-edit").textContent);
 const store = new RecordStore(JSON.parse($("initial-records").textContent));
 const picker = $("picker");
 const inputs = { first_name: $("first_name"), last_name: $("last_name") };
@@ -90,6 +91,7 @@ async function save() {
 }
 
 editor.addEventListener("input", () => {
+  if (!canEdit) return;
   clearTimeout(pendingTimer);
   pendingTimer = setTimeout(save, DEBOUNCE_MS);
 });
@@ -104,7 +106,7 @@ picker.addEventListener("change", () => {
   renderRecord();
 });
 
-$("create-form").addEventListener("submit", async (event) => {
+$("create-form")?.addEventListener("submit", async (event) => {
   event.preventDefault();
   try {
     const { data } = await api("POST", "/api/users/", {

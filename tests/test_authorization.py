@@ -1,0 +1,86 @@
+"""Authorization everywhere: found by walking the URL configuration, not by a list."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.views import APIView
+
+pytestmark = pytest.mark.django_db
+
+# Pages anyone may see; every other page redirects to the login page.
+PUBLIC_PAGES = {"/", "/accounts/login/", "/accounts/signup/", "/health/live", "/health/ready"}
+# Endpoints that are how one gets credentials: they answer 400/401 on their own terms.
+CREDENTIAL_ENDPOINTS = {"/api/auth/token/", "/api/auth/token/refresh/"}
+
+
+def walk(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if str(entry.pattern).startswith("admin/"):
+                continue  # Django admin guards itself (tested below)
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry.callback, entry.default_args
+
+
+def concrete(route):
+    """A URL for a route, with 1 for every path parameter."""
+    path = "/" + route
+    while "<" in path:
+        start, end = path.index("<"), path.index(">")
+        path = path[:start] + "1" + path[end + 1 :]
+    return path
+
+
+ROUTES = list(walk(get_resolver().url_patterns))
+API_ROUTES = [
+    (concrete(route), callback)
+    for route, callback, _ in ROUTES
+    if isinstance(getattr(callback, "cls", None), type) and issubclass(callback.cls, APIView)
+]
+PAGE_ROUTES = [
+    concrete(route)
+    for route, callback, _ in ROUTES
+    if not (isinstance(getattr(callback, "cls", None), type) and issubclass(callback.cls, APIView))
+]
+
+
+def methods_of(callback):
+    view = callback.cls
+    return [m for m in ("get", "post", "put", "patch", "delete") if hasattr(view, m)]
+
+
+def test_the_walk_finds_the_endpoints_it_should():
+    urls = {url for url, _ in API_ROUTES}
+    assert {"/api/users/", "/api/users/1/", "/api/schema/"} <= urls
+    assert CREDENTIAL_ENDPOINTS <= urls  # the exemption names real endpoints
+    assert "/window1/" in PAGE_ROUTES
+
+
+GUARDED_API_ROUTES = [(url, cb) for url, cb in API_ROUTES if url not in CREDENTIAL_ENDPOINTS]
+
+
+@pytest.mark.parametrize(
+    ("url", "callback"), GUARDED_API_ROUTES, ids=[u for u, _ in GUARDED_API_ROUTES]
+)
+def test_every_api_endpoint_refuses_requests_without_credentials(client, url, callback):
+    for method in methods_of(callback):
+        response = getattr(client, method)(url, content_type="application/json")
+        assert response.status_code in (401, 403), f"{method.upper()} {url}"
+        if response.status_code == 401:
+            assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize("url", PAGE_ROUTES)
+def test_every_page_but_the_public_ones_needs_a_login(client, url):
+    response = client.get(url)
+    if url in PUBLIC_PAGES:
+        assert response.status_code == 200, url
+    else:
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/accounts/login/?next=")
+
+
+def test_admin_needs_staff(client, editor):
+    assert client.get("/admin/").status_code == 302
+    client.force_login(editor)
+    assert client.get("/admin/").status_code == 302  # logged in, but not staff

@@ -1,0 +1,115 @@
+"""Headers, rate limits and production settings."""
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
+
+from tidewire.testing.sockets import access_token
+
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_carry_a_strict_content_security_policy(client):
+    response = client.get("/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_no_template_has_an_inline_script():
+    scripts = []
+    for template in ROOT.glob("**/templates/**/*.html"):
+        if ".venv" in template.parts or "node_modules" in template.parts:
+            continue
+        for tag in re.findall(r"<script\b[^>]*>", template.read_text()):
+            if "src=" not in tag:
+                scripts.append((template.relative_to(ROOT), tag))
+    assert scripts == []
+    # json_script output is data, not script: it carries type="application/json".
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    now = [1_000_000.0]
+    monkeypatch.setattr(SimpleRateThrottle, "timer", lambda self: now[0])
+    cache.clear()
+    yield now
+    cache.clear()
+
+
+def test_rest_rate_limit_per_user_trips_and_recovers(settings, editor, clock):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"user": "3/min", "ip": "100/min"},
+    }
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token(editor)}")
+    assert [api.get("/api/users/").status_code for _ in range(3)] == [200, 200, 200]
+    refused = api.get("/api/users/")
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    clock[0] += 61
+    assert api.get("/api/users/").status_code == 200
+
+
+def test_rest_rate_limit_per_ip_applies_to_anonymous_callers(settings, clock):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"user": "100/min", "ip": "2/min"},
+    }
+    api = APIClient()
+    statuses = [
+        api.post("/api/auth/token/", {"username": "a", "password": "b"}, format="json").status_code
+        for _ in range(3)
+    ]
+    assert statuses == [401, 401, 429]
+    clock[0] += 61
+    assert api.post("/api/auth/token/", {}, format="json").status_code == 400
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "tidewire.example.com",
+    }
+    env.pop("DEBUG", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.prod", "SECRET_KEY": ""}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
