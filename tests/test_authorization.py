@@ -52,7 +52,7 @@ def methods_of(callback):
 def test_the_walk_finds_the_endpoints_it_should():
     urls = {url for url, _ in API_ROUTES}
     assert {"/api/users/", "/api/users/1/", "/api/schema/"} <= urls
-    assert CREDENTIAL_ENDPOINTS <= urls  # the exemption names real endpoints
+    assert urls >= CREDENTIAL_ENDPOINTS  # the exemption names real endpoints
     assert "/window1/" in PAGE_ROUTES
 
 
