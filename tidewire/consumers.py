@@ -6,6 +6,7 @@ Frames and close codes are documented in docs/protocol.md.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import Any
 
@@ -15,8 +16,11 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from . import close_codes
-from .fanout import Frame, Sender, hub, spawn
+from .background import spawn
+from .fanout import hub
+from .frames import Frame
 from .rate_limits import FrameLimiter
+from .sender import Sender
 from .streams import stream_offset, stream_read
 from .topics import TopicError, authorize_join
 
@@ -25,6 +29,8 @@ _AUTH_REFUSALS = {
     "invalid": "invalid token",
     "expired": "token expired",
 }
+
+logger = logging.getLogger(__name__)
 
 # Events read from the store per query during a replay: bounds one query's memory.
 REPLAY_BATCH = 500
@@ -126,6 +132,7 @@ class SocketConsumer(AsyncWebsocketConsumer):
             )
 
     def _too_slow(self) -> None:
+        logger.warning("closing %s: too slow to keep up", self.scope.get("client"))
         spawn(self.close(code=close_codes.TOO_SLOW, reason="too slow to keep up"))
 
 

@@ -1,9 +1,11 @@
-"""Delivery: one hub per process fans each event out to the sockets it holds.
+"""Delivery: one hub per process follows topics and fans their events out to its sockets.
 
-Between processes an event travels once through the channel layer, to the
-group of its topic, which holds one channel per process that has subscribers.
-Inside a process the hub encodes the frame once and hands the same message to
-every socket's `Sender`; no socket passes through the channel layer.
+Between processes an event travels once through the channel layer, to the group
+of its topic, which holds one channel per process that follows the topic. Inside
+a process the hub keeps each topic's events in offset order: a frame that arrives
+ahead of a gap is held while the missing ones are read from the store, and a
+periodic resync reads whatever the layer never brought (a writer that died after
+commit, a Redis restart). Subscribers see every offset once, in order.
 """
 
 from __future__ import annotations
@@ -11,136 +13,43 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.conf import settings
 
-from .streams import StoredEvent
+from .background import spawn
+from .frames import Frame
+from .streams import StoredEvent, stream_offset, stream_offsets, stream_read, stream_trim
 from .topics import group_name
 
 logger = logging.getLogger(__name__)
 
-Message = dict[str, Any]
-RawSend = Callable[[Message], Awaitable[None]]
-
 # How long the first subscriber of a topic waits for the layer to confirm the join;
 # on loopback Redis it takes well under a millisecond.
 JOIN_CONFIRM_TIMEOUT = 2.0
+# Events published by two processes may cross on the way; wait this long for the
+# missing one to come through the layer before reading it from the store.
+GAP_WAIT = 0.05
+# Events read from the store per query when filling a gap.
+FILL_BATCH = 500
 
-# The loop keeps only weak references to tasks: hold them until they finish.
-_background: set[asyncio.Task[Any]] = set()
-
-
-def spawn(coroutine: Any) -> asyncio.Task[Any]:
-    """Run a coroutine in the background on the running loop, kept alive until done."""
-    task = asyncio.ensure_future(coroutine)
-    _background.add(task)
-    task.add_done_callback(_background.discard)
-    return task
+Deliver = Callable[[Frame], None]
 
 
-class Frame:
-    """One event as this process sends it; each wire format is built at most once."""
+class TopicState:
+    """What this process knows of one topic it follows."""
 
-    __slots__ = ("_topic_message", "body", "offset", "topic", "type")
+    __slots__ = ("delivered", "filling", "held", "subscribers")
 
-    def __init__(self, *, topic: str, offset: int, type: str, body: str) -> None:
-        self.topic = topic
-        self.offset = offset
-        self.type = type
-        self.body = body
-        self._topic_message: Message | None = None
-
-    @property
-    def body_message(self) -> Message:
-        """The event body alone, as the seed endpoints send it."""
-        return {"type": "websocket.send", "text": self.body}
-
-    @property
-    def topic_message(self) -> Message:
-        """The event wrapped with its topic and offset, as the multiplexed socket sends it."""
-        if self._topic_message is None:
-            text = (
-                f'{{"type":"event","topic":"{self.topic}","offset":{self.offset},'
-                f'"event":{self.body}}}'
-            )
-            self._topic_message = {"type": "websocket.send", "text": text}
-        return self._topic_message
-
-
-class Sender:
-    """Sends one socket's frames in order without ever blocking the fan-out.
-
-    An ASGI send completes at once while the socket's buffer has room, so the
-    common path steps the coroutine by hand and creates no task. When the client
-    stops reading, the send suspends; further frames wait in a backlog, and past
-    `limit` the socket is declared too slow through `on_overflow`.
-    """
-
-    __slots__ = ("_backlog", "_raw_send", "closed", "limit", "on_overflow")
-
-    def __init__(self, raw_send: RawSend, *, limit: int, on_overflow: Callable[[], None]):
-        self._raw_send = raw_send
-        self._backlog: deque[Message] | None = None
-        self.limit = limit
-        self.on_overflow = on_overflow
-        self.closed = False
-
-    def push(self, message: Message) -> None:
-        """Send a message now if the socket can take it, else queue it behind the others."""
-        if self.closed:
-            return
-        if self._backlog is not None:
-            if len(self._backlog) >= self.limit:
-                self.closed = True
-                self._backlog.clear()
-                self.on_overflow()
-                return
-            self._backlog.append(message)
-            return
-        coroutine = self._raw_send(message)
-        try:
-            waiting_on = coroutine.send(None)
-        except StopIteration:
-            return
-        except Exception:  # the client went away; its consumer cleans up on disconnect
-            self.closed = True
-            return
-        self._backlog = deque()
-        spawn(self._finish(coroutine, waiting_on))
-
-    async def _finish(self, coroutine: Any, waiting_on: Any) -> None:
-        """Complete a suspended send, then drain the backlog in order."""
-        try:
-            await _resume(coroutine, waiting_on)
-            while self._backlog and not self.closed:
-                await self._raw_send(self._backlog.popleft())
-        except Exception:
-            self.closed = True
-        finally:
-            self._backlog = None
-
-
-async def _resume(coroutine: Any, waiting_on: Any) -> None:
-    """Drive a coroutine that was started by hand to its end, as a task would."""
-    while True:
-        try:
-            if waiting_on is None:  # a bare yield: just give the loop a turn
-                await asyncio.sleep(0)
-            else:
-                # The hand-driven coroutine marked the future as awaited; a task clears
-                # that mark before it waits, and so must we.
-                waiting_on._asyncio_future_blocking = False
-                await waiting_on
-        except BaseException:  # the coroutine sees its own future's outcome below
-            pass
-        try:
-            waiting_on = coroutine.send(None)
-        except StopIteration:
-            return
+    def __init__(self) -> None:
+        self.subscribers: dict[Any, Deliver] = {}
+        self.delivered: int | None = None  # highest offset handed out, in order
+        self.held: dict[int, Frame] = {}  # frames that arrived ahead of a gap
+        self.filling = False  # a read from the store is under way
 
 
 class Hub:
@@ -149,57 +58,133 @@ class Hub:
     def __init__(self) -> None:
         self.loop: asyncio.AbstractEventLoop | None = None
         self._channel: str | None = None
-        self._listener: asyncio.Task[None] | None = None
-        self._subscribers: dict[str, dict[Any, Callable[[Frame], None]]] = {}
-        self._joined: set[str] = set()  # topics whose group this process is in
-        self._joining: dict[str, asyncio.Future[None]] = {}  # joins awaiting confirmation
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._topics: dict[str, TopicState] = {}
+        self._joining: dict[str, asyncio.Future[None]] = {}
         self._markers: dict[str, asyncio.Future[None]] = {}
 
     def reset(self) -> None:
         """Forget every subscriber and the channel (tests switch layers between runs)."""
-        if self._listener is not None and not self._listener.done():
-            with contextlib.suppress(RuntimeError):  # its loop may be closed already
-                self._listener.cancel()
+        for task in self._tasks:
+            if not task.done():
+                with contextlib.suppress(RuntimeError):  # its loop may be closed already
+                    task.cancel()
         self.loop = None
-        self._listener = None
         self._channel = None
-        self._subscribers.clear()
-        self._joined.clear()
+        self._tasks = []
+        self._topics.clear()
         self._joining.clear()
         self._markers.clear()
 
     def subscriber_count(self, topic: str) -> int:
         """How many local sockets follow the topic."""
-        return len(self._subscribers.get(topic, ()))
+        state = self._topics.get(topic)
+        return len(state.subscribers) if state else 0
 
-    async def subscribe(self, topic: str, key: Any, deliver: Callable[[Frame], None]) -> None:
+    async def subscribe(self, topic: str, key: Any, deliver: Deliver) -> None:
         """Call `deliver` with every frame of the topic until `unsubscribe(topic, key)`.
 
-        Returns once the process is sure to receive the topic's events: the first
-        subscriber of a topic joins its group and waits for a marker sent through
-        the layer to come back, since a Redis SUBSCRIBE takes effect a moment
-        after it is sent and an event published in that moment would be missed.
+        Returns once this process is sure to receive the topic's events; `deliver`
+        then gets every offset above the topic's offset at that moment, in order.
         """
-        await self._ensure_listening()
-        subscribers = self._subscribers.setdefault(topic, {})
-        subscribers[key] = deliver
-        joining = self._joining.get(topic)
-        if joining is None and len(subscribers) == 1 and topic not in self._joined:
-            joining = self._joining[topic] = self.loop.create_future()
-            try:
-                await self._join(topic)
-            finally:
-                del self._joining[topic]
-                joining.set_result(None)
-        elif joining is not None:
-            await asyncio.shield(joining)
+        await self._ensure_running()
+        state = self._topics.setdefault(topic, TopicState())
+        state.subscribers[key] = deliver
+        await self._ensure_joined(topic, state)
 
-    async def _join(self, topic: str) -> None:
+    async def _ensure_joined(self, topic: str, state: TopicState) -> None:
+        """Join the topic once for all its subscribers; later callers wait for the first."""
+        if state.delivered is not None:
+            return
+        joining = self._joining.get(topic)
+        if joining is not None:
+            await asyncio.shield(joining)
+            return
+        joining = self._joining[topic] = self.loop.create_future()
+        try:
+            await self._join(topic, state)
+        finally:
+            del self._joining[topic]
+            joining.set_result(None)
+
+    async def unsubscribe(self, topic: str, key: Any) -> None:
+        """Stop delivering the topic to `key`; the last one out leaves the group."""
+        state = self._topics.get(topic)
+        if state is None or state.subscribers.pop(key, None) is None:
+            return
+        if not state.subscribers and topic not in self._joining:
+            del self._topics[topic]
+            await get_channel_layer().group_discard(group_name(topic), self._channel)
+
+    def dispatch(self, frame: Frame) -> None:
+        """Take a frame from the layer: hand it out in order, hold it, or drop a repeat."""
+        state = self._topics.get(frame.topic)
+        if state is None:
+            return
+        if state.delivered is None or frame.offset > state.delivered + 1:
+            state.held[frame.offset] = frame
+            if state.delivered is not None:
+                self._fill_later(frame.topic, state, wait=GAP_WAIT)
+            return
+        if frame.offset == state.delivered + 1:
+            self._deliver(state, frame)
+            self._release_held(frame.topic, state)
+
+    def _deliver(self, state: TopicState, frame: Frame) -> None:
+        state.delivered = frame.offset
+        for deliver in tuple(state.subscribers.values()):
+            deliver(frame)
+
+    def _release_held(self, topic: str, state: TopicState) -> None:
+        held = state.held
+        while held:
+            following = held.pop(state.delivered + 1, None)
+            if following is None:
+                break
+            self._deliver(state, following)
+        for offset in [o for o in held if o <= state.delivered]:
+            del held[offset]
+        if held:
+            self._fill_later(topic, state, wait=GAP_WAIT)
+
+    def _fill_later(self, topic: str, state: TopicState, *, wait: float) -> None:
+        if not state.filling:
+            state.filling = True
+            spawn(self._fill(topic, state, wait))
+
+    async def _fill(self, topic: str, state: TopicState, wait: float) -> None:
+        """Read from the store what the layer has not brought, and hand it out in order."""
+        try:
+            if wait:
+                await asyncio.sleep(wait)
+                if not state.held:
+                    return  # the missing frames came through the layer meanwhile
+            while self._topics.get(topic) is state and state.delivered is not None:
+                events = await database_sync_to_async(stream_read)(
+                    topic=topic, after=state.delivered, limit=FILL_BATCH
+                )
+                if events and events[0].offset > state.delivered + 1:
+                    # Trimmed by retention before this process saw them: go on from here.
+                    state.delivered = events[0].offset - 1
+                for stored in events:
+                    if stored.offset == state.delivered + 1:
+                        self._deliver(state, Frame.of(stored))
+                self._release_held(topic, state)  # a no-op fill request while filling
+                if len(events) < FILL_BATCH:
+                    break
+        except Exception:
+            logger.exception("reading %s from the store failed; the resync retries", topic)
+        finally:
+            state.filling = False
+        if state.held and self._topics.get(topic) is state:
+            self._fill_later(topic, state, wait=GAP_WAIT)
+
+    async def _join(self, topic: str, state: TopicState) -> None:
+        """Join the topic's group, make sure it took effect, then note where the topic is."""
         layer = get_channel_layer()
         await layer.group_add(group_name(topic), self._channel)
-        self._joined.add(topic)
         marker = self.loop.create_future()
-        token = f"{id(marker)}"
+        token = str(id(marker))
         self._markers[token] = marker
         try:
             await layer.group_send(group_name(topic), {"type": "tidewire.marker", "token": token})
@@ -208,34 +193,22 @@ class Hub:
             logger.warning("joining %s was not confirmed in %ss", topic, JOIN_CONFIRM_TIMEOUT)
         finally:
             self._markers.pop(token, None)
+        state.delivered = await database_sync_to_async(stream_offset)(topic=topic)
+        self._release_held(topic, state)
 
-    async def unsubscribe(self, topic: str, key: Any) -> None:
-        """Stop delivering the topic to `key`; the last one out leaves the group."""
-        subscribers = self._subscribers.get(topic)
-        if not subscribers or subscribers.pop(key, None) is None:
-            return
-        if not subscribers and topic not in self._joining:
-            del self._subscribers[topic]
-            self._joined.discard(topic)
-            await get_channel_layer().group_discard(group_name(topic), self._channel)
-
-    def dispatch(self, frame: Frame) -> None:
-        """Hand a frame to every local subscriber of its topic."""
-        subscribers = self._subscribers.get(frame.topic)
-        if subscribers:
-            for deliver in tuple(subscribers.values()):
-                deliver(frame)
-
-    async def _ensure_listening(self) -> None:
+    async def _ensure_running(self) -> None:
         loop = asyncio.get_running_loop()
-        if self._listener is not None and self.loop is loop and not self._listener.done():
+        if self.loop is loop and self._tasks and not any(t.done() for t in self._tasks):
             return
-        if self.loop is not loop:  # a new event loop (tests): earlier groups died with the old one
+        if self.loop is not None:  # a new event loop (tests): the old one's groups are gone
             self.reset()
         self.loop = loop
         layer = get_channel_layer()
         self._channel = await layer.new_channel("tidewire.hub.")
-        self._listener = loop.create_task(self._listen(layer, self._channel))
+        self._tasks = [
+            loop.create_task(self._listen(layer, self._channel)),
+            loop.create_task(self._resync_forever()),
+        ]
 
     async def _listen(self, layer: Any, channel: str) -> None:
         while True:
@@ -261,11 +234,46 @@ class Hub:
                 )
             )
 
+    async def _resync_forever(self) -> None:
+        """The relay: now and then, read what the layer never brought, and trim the store."""
+        config = settings.TIDEWIRE
+        since_trim = 0.0
+        while True:
+            interval = config["RESYNC_INTERVAL"]
+            await asyncio.sleep(interval)
+            try:
+                await self.resync()
+                since_trim += interval
+                if since_trim >= config["TRIM_INTERVAL"]:
+                    since_trim = 0.0
+                    await database_sync_to_async(stream_trim)(
+                        older_than_seconds=config["RETENTION_SECONDS"]
+                    )
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("resync failed; trying again in %ss", interval)
+
+    async def resync(self) -> None:
+        """Compare each followed topic with the store; fill what is missing, retry failed joins."""
+        for topic, state in list(self._topics.items()):
+            if state.delivered is None and topic not in self._joining:
+                await self._ensure_joined(topic, state)  # an earlier join failed
+        followed = [t for t, s in self._topics.items() if s.delivered is not None]
+        if not followed:
+            return
+        offsets = await database_sync_to_async(stream_offsets)(topics=followed)
+        for topic in followed:
+            state = self._topics.get(topic)
+            behind = state is not None and state.delivered is not None
+            if behind and offsets.get(topic, 0) > state.delivered:
+                self._fill_later(topic, state, wait=0)
+
 
 hub = Hub()
 
 
-def _layer_message(stored: StoredEvent) -> Message:
+def _layer_message(stored: StoredEvent) -> dict[str, Any]:
     return {
         "type": "tidewire.event",
         "topic": stored.topic,
@@ -281,7 +289,11 @@ async def abroadcast(stored: StoredEvent) -> None:
 
 
 def broadcast(stored: StoredEvent) -> None:
-    """Send a stored event from any thread; returns without waiting for delivery."""
+    """Send a stored event from any thread; returns without waiting for delivery.
+
+    A failure here loses nothing: the event is in the store, and every process
+    that follows the topic reads it at its next resync.
+    """
     loop = hub.loop
     if loop is not None and loop.is_running():
         try:

@@ -21,7 +21,7 @@ class Event(models.Model):
     type = models.CharField(max_length=100)
     # The body as JSON text, encoded once at publish time and sent as stored.
     body = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)  # for trimming
 
     class Meta:
         constraints = [

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from . import fanout
 from .events import EventType
+from .faults import AFTER_COMMIT_BEFORE_PUBLISH, crash_point
 from .streams import StoredEvent, stream_append
 from .topics import check_topic_name
 
@@ -24,6 +25,12 @@ def publish(*, topic: str, event: EventType, **fields: Any) -> StoredEvent:
     body = orjson.dumps(event.body(**fields)).decode()
     with transaction.atomic():
         stored = stream_append(topic=topic, event_type=event.name, body=body)
-        # robust: a broadcast failure must not turn a committed write into a 500.
-        transaction.on_commit(functools.partial(fanout.broadcast, stored), robust=True)
+        # robust: a broadcast failure must not turn a committed write into a 500 (the
+        # event is stored; the followers' resync delivers it).
+        transaction.on_commit(functools.partial(_after_commit, stored), robust=True)
     return stored
+
+
+def _after_commit(stored: StoredEvent) -> None:
+    crash_point(AFTER_COMMIT_BEFORE_PUBLISH)
+    fanout.broadcast(stored)

@@ -7,8 +7,10 @@ the last offset it saw can ask for exactly what came after.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import connection
+from django.utils import timezone
 
 from .models import Event, Stream
 
@@ -55,3 +57,19 @@ def stream_read(*, topic: str, after: int, limit: int = 1000) -> list[StoredEven
         .values_list("offset", "type", "body")[:limit]
     )
     return [StoredEvent(topic=topic, offset=o, type=t, body=b) for o, t, b in rows]
+
+
+def stream_offsets(*, topics: list[str]) -> dict[str, int]:
+    """The newest offset of each topic (topics with no event are left out)."""
+    return dict(Stream.objects.filter(topic__in=topics).values_list("topic", "last_offset"))
+
+
+def stream_trim(*, older_than_seconds: float) -> int:
+    """Delete events older than the retention; returns how many went.
+
+    A client whose offset falls before what is kept gets a reset and reloads; the
+    topics' counters stay, so offsets never repeat.
+    """
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    deleted, _ = Event.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import DjangoModelPermissions
@@ -12,9 +13,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tidewire.rest import etag, if_match_version, precondition_failed, stream_position
+
 from . import selectors, services
 from .events import user_snapshot
 from .models import NAME_MAX_LENGTH, UserRecord
+from .topics import USERS_TOPIC
 
 
 class StrictCharField(serializers.CharField):
@@ -74,9 +78,10 @@ class RecordsApi(APIView):
 class UserListApi(RecordsApi):
     @extend_schema(responses=UserRecordOutput(many=True))
     def get(self, request: Request) -> Response:
-        """List every user record, oldest first."""
-        records = selectors.user_record_list()
-        return Response([user_snapshot(record) for record in records])
+        """List every user record, oldest first; headers give the stream offset."""
+        position = stream_position(USERS_TOPIC)  # before the data: no gap, see tidewire.rest
+        records = [user_snapshot(record) for record in selectors.user_record_list()]
+        return Response(records, headers=position)
 
     @extend_schema(request=UserRecordInput, responses={201: UserRecordOutput})
     def post(self, request: Request) -> Response:
@@ -84,14 +89,28 @@ class UserListApi(RecordsApi):
         serializer = UserRecordInput(data=request.data)
         serializer.is_valid(raise_exception=True)
         record = services.user_record_create(**serializer.validated_data)
-        return Response(user_snapshot(record), status=status.HTTP_201_CREATED)
+        return Response(
+            user_snapshot(record),
+            status=status.HTTP_201_CREATED,
+            headers={"ETag": etag(record.version)},
+        )
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description='The ETag the client last saw, e.g. "3"; a stale one gets 412.',
+)
 
 
 class UserDetailApi(RecordsApi):
     @extend_schema(responses=UserRecordOutput)
     def get(self, request: Request, record_id: int) -> Response:
-        """One user record."""
-        return Response(user_snapshot(_get_or_404(record_id)))
+        """One user record, with its version as ETag and the stream offset."""
+        position = stream_position(USERS_TOPIC)
+        record = _get_or_404(record_id)
+        return Response(user_snapshot(record), headers={**position, "ETag": etag(record.version)})
 
     @extend_schema(
         request=inline_serializer(
@@ -101,26 +120,36 @@ class UserDetailApi(RecordsApi):
                 "last_name": serializers.CharField(required=False),
             },
         ),
-        responses=UserRecordOutput,
+        parameters=[IF_MATCH],
+        responses={200: UserRecordOutput, 412: OpenApiTypes.OBJECT},
     )
     def patch(self, request: Request, record_id: int) -> Response:
-        """Change some fields; broadcast as `user_update` with action `update`."""
-        _get_or_404(record_id)
+        """Change some fields; broadcast as `user_update` with action `update`.
+
+        With If-Match, the change applies only to that version (else 412 and the
+        current state); without it, the last write wins, as in the seeds.
+        """
+        expected = if_match_version(request)
         serializer = UserRecordInput(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         try:
             record = services.user_record_update(
-                record_id=record_id, changes=serializer.validated_data
+                record_id=record_id, changes=serializer.validated_data, expected_version=expected
             )
         except UserRecord.DoesNotExist:
             raise NotFound(f"No user record with id {record_id}.") from None
-        return Response(user_snapshot(record))
+        except services.VersionConflict as conflict:
+            return precondition_failed(user_snapshot(conflict.record), conflict.record.version)
+        return Response(user_snapshot(record), headers={"ETag": etag(record.version)})
 
-    @extend_schema(responses={204: None})
+    @extend_schema(parameters=[IF_MATCH], responses={204: None, 412: OpenApiTypes.OBJECT})
     def delete(self, request: Request, record_id: int) -> Response:
         """Delete a record; broadcast as `user_update` with action `delete`."""
+        expected = if_match_version(request)
         try:
-            services.user_record_delete(record_id=record_id)
+            services.user_record_delete(record_id=record_id, expected_version=expected)
         except UserRecord.DoesNotExist:
             raise NotFound(f"No user record with id {record_id}.") from None
+        except services.VersionConflict as conflict:
+            return precondition_failed(user_snapshot(conflict.record), conflict.record.version)
         return Response(status=status.HTTP_204_NO_CONTENT)

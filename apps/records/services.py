@@ -62,9 +62,11 @@ def user_record_update(
     return record
 
 
-def user_record_delete(*, record_id: int) -> None:
-    """Delete a record and announce its last state."""
+def user_record_delete(*, record_id: int, expected_version: int | None = None) -> None:
+    """Delete a record and announce its last state (VersionConflict as for update)."""
     with transaction.atomic():
         record = UserRecord.objects.select_for_update().get(pk=record_id)
+        if expected_version is not None and record.version != expected_version:
+            raise VersionConflict(record)
         _emit(record, "delete")
         record.delete()

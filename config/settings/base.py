@@ -81,10 +81,19 @@ TEMPLATES = [
 # The embedded default is one SQLite file; DATABASE_URL moves to PostgreSQL.
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A connection pool per process (psycopg_pool): under ASGI, Django's persistent
+    # connections are not for reuse across requests, and a new PostgreSQL connection
+    # per request costs several milliseconds.
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {
+            "min_size": int(os.environ.get("DATABASE_POOL_MIN", "2")),
+            "max_size": int(os.environ.get("DATABASE_POOL_MAX", "10")),
+        }
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets page reads go on while a PATCH writes; the busy timeout covers the
     # short overlap of two writers instead of failing with "database is locked".
@@ -211,6 +220,15 @@ TIDEWIRE = {
     # a few (subscribe, ping every 20 s); more is a bug or abuse.
     "SOCKET_FRAME_RATE": float(os.environ.get("TIDEWIRE_SOCKET_FRAME_RATE", "20")),
     "SOCKET_FRAME_BURST": int(os.environ.get("TIDEWIRE_SOCKET_FRAME_BURST", "40")),
+    # Every process compares the topics it follows with the store this often and
+    # reads what the channel layer did not bring: the relay for events whose writer
+    # died between commit and publish, or that Redis dropped. Bounds how late such
+    # an event can be.
+    "RESYNC_INTERVAL": float(os.environ.get("TIDEWIRE_RESYNC_INTERVAL", "1.0")),
+    # How long events stay in the store for clients to resume from (7 days), and
+    # how often each process trims older ones.
+    "RETENTION_SECONDS": float(os.environ.get("TIDEWIRE_RETENTION_SECONDS", str(7 * 24 * 3600))),
+    "TRIM_INTERVAL": float(os.environ.get("TIDEWIRE_TRIM_INTERVAL", "600")),
     # Origins a WebSocket may come from, besides the hosts in ALLOWED_HOSTS.
     "ALLOWED_ORIGINS": env_list("TIDEWIRE_ALLOWED_ORIGINS", ""),
 }

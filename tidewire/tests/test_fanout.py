@@ -3,7 +3,8 @@ import asyncio
 import orjson
 import pytest
 
-from tidewire.fanout import Frame, Sender
+from tidewire.frames import Frame
+from tidewire.sender import Sender
 
 
 def test_frame_wraps_the_body_once_with_topic_and_offset():

@@ -135,3 +135,64 @@ def test_wrong_content_type_is_415(api, record):
         "PATCH", f"/api/users/{record.pk}/", "first_name=X", content_type="text/plain"
     )
     assert response.status_code == 415
+
+
+def test_reads_carry_the_stream_offset_taken_before_the_data(api, record):
+    offset = stream_offset(topic=USERS_TOPIC)
+    for path in ("/api/users/", f"/api/users/{record.pk}/"):
+        response = api.get(path)
+        assert response["Tidewire-Topic"] == USERS_TOPIC
+        assert int(response["Tidewire-Offset"]) == offset
+
+
+def test_etag_is_the_version(api, record):
+    assert api.get(f"/api/users/{record.pk}/")["ETag"] == '"1"'
+    response = api.patch(f"/api/users/{record.pk}/", {"first_name": "B"}, format="json")
+    assert response["ETag"] == '"2"'
+
+
+@pytest.mark.parametrize("header", ['"1"', 'W/"1"', "*"])
+def test_patch_with_a_current_if_match_applies(api, record, header):
+    response = api.patch(
+        f"/api/users/{record.pk}/", {"first_name": "B"}, format="json", headers={"If-Match": header}
+    )
+    assert response.status_code == 200
+    assert response.json()["version"] == 2
+
+
+def test_patch_with_a_stale_if_match_is_412_with_the_current_state_and_changes_nothing(api, record):
+    api.patch(f"/api/users/{record.pk}/", {"first_name": "Theirs"}, format="json")
+    offset = stream_offset(topic=USERS_TOPIC)
+    response = api.patch(
+        f"/api/users/{record.pk}/",
+        {"first_name": "Mine"},
+        format="json",
+        headers={"If-Match": '"1"'},
+    )
+    assert response.status_code == 412
+    assert response["ETag"] == '"2"'
+    body = response.json()
+    assert body["current"]["first_name"] == "Theirs"
+    assert body["current"]["version"] == 2
+    assert "version 2" in body["detail"]
+    assert UserRecord.objects.get(pk=record.pk).first_name == "Theirs"
+    assert events_after(USERS_TOPIC, offset) == []
+
+
+def test_delete_with_a_stale_if_match_is_412(api, record):
+    api.patch(f"/api/users/{record.pk}/", {"first_name": "B"}, format="json")
+    response = api.delete(f"/api/users/{record.pk}/", headers={"If-Match": '"1"'})
+    assert response.status_code == 412
+    assert UserRecord.objects.filter(pk=record.pk).exists()
+
+
+def test_unreadable_if_match_is_400_naming_the_header(api, record):
+    response = api.patch(
+        f"/api/users/{record.pk}/",
+        {"first_name": "B"},
+        format="json",
+        headers={"If-Match": "three"},
+    )
+    assert response.status_code == 400
+    assert "If-Match" in response.json()
+    assert UserRecord.objects.get(pk=record.pk).version == 1

@@ -4,18 +4,32 @@ export class RecordStore {
   constructor(records = []) {
     this.byId = new Map();
     this.deleted = new Set();
+    this.touched = new Set(); // ids changed since beginRefresh()
     this.replaceAll(records);
   }
 
-  /** Take a fresh list from the server (after a (re)connect or a reset). */
+  /** A list fetch is about to start: remember what changes while it is out. */
+  beginRefresh() {
+    this.touched.clear();
+  }
+
+  /**
+   * Take a fresh list from the server (after a reset). The list may be older than
+   * what the window learned while it was being fetched: newer versions, records
+   * created meanwhile and deletions seen meanwhile all win over it.
+   */
   replaceAll(records) {
     const next = new Map();
     for (const record of records) {
+      if (this.deleted.has(record.id)) continue;
       const known = this.byId.get(record.id);
-      // A socket event newer than the fetched list may already have arrived.
       next.set(record.id, known && known.version > record.version ? known : record);
     }
+    for (const id of this.touched) {
+      if (!next.has(id) && this.byId.has(id)) next.set(id, this.byId.get(id));
+    }
     this.byId = next;
+    this.touched.clear();
   }
 
   /**
@@ -32,6 +46,7 @@ export class RecordStore {
     if (this.deleted.has(user.id)) return null;
     if (known && known.version >= user.version) return null;
     this.byId.set(user.id, user);
+    this.touched.add(user.id);
     return user;
   }
 

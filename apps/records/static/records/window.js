@@ -3,24 +3,49 @@
 import { api } from "../tidewire/http.js";
 import { Socket } from "../tidewire/socket.js";
 import { showStatus } from "../tidewire/status.js";
+import { FieldEditor } from "./editor.js";
 import { RecordStore } from "./store.js";
 
 const TOPIC = "records.users";
 // Edits go out 250 ms after the last keystroke: live enough to watch, without a
 // PATCH per key.
 const DEBOUNCE_MS = 250;
+// How long "changed in another window" stays up.
+const NOTICE_MS = 4000;
 
 const $ = (id) => document.getElementById(id);
-const editable = JSON.parse($("editable-field").textContent);
-const canEdit = JSON.parse($("can-edit").textContent);
-const store = new RecordStore(JSON.parse($("initial-records").textContent));
+const data = (id) => JSON.parse($(id).textContent);
+const editable = data("editable-field");
+const canEdit = data("can-edit");
+const store = new RecordStore(data("initial-records"));
 const picker = $("picker");
 const inputs = { first_name: $("first_name"), last_name: $("last_name") };
-const editor = inputs[editable];
+const input = inputs[editable];
+const LABELS = { first_name: "first name", last_name: "last name" };
 
 let selectedId = Number(new URLSearchParams(location.search).get("record")) || null;
-let pendingTimer = null;
-let inFlight = 0;
+let noticeTimer = null;
+
+const editor = new FieldEditor({
+  field: editable,
+  store,
+  debounceMs: DEBOUNCE_MS,
+  patch: async (id, body, version) =>
+    (await api("PATCH", `/api/users/${id}/`, body, { "If-Match": `"${version}"` })).data,
+  on: {
+    saving: () => ($("save-state").textContent = "Saving…"),
+    saved: () => {
+      $("field-error").textContent = "";
+      $("save-state").textContent = "Saved";
+      renderPicker();
+    },
+    error: (error) => {
+      $("field-error").textContent = error.message;
+      $("save-state").textContent = "";
+    },
+    conflict: showConflict,
+  },
+});
 
 function label(record) {
   return `#${record.id} ${record.first_name} ${record.last_name}`.trim();
@@ -44,16 +69,16 @@ function renderPicker() {
 
 function renderRecord({ flash = false } = {}) {
   const record = store.get(selectedId);
-  for (const [field, input] of Object.entries(inputs)) {
+  for (const [field, element] of Object.entries(inputs)) {
     const value = record ? record[field] : "";
     // Never overwrite what the user is typing in this window.
-    if (input === editor && (pendingTimer || inFlight) ) continue;
-    if (input.value !== value) {
-      input.value = value;
+    if (element === input && (editor.busy || !$("conflict").hidden)) continue;
+    if (element.value !== value) {
+      element.value = value;
       if (flash) {
-        input.classList.remove("field-flash");
-        void input.offsetWidth;
-        input.classList.add("field-flash");
+        element.classList.remove("field-flash");
+        void element.offsetWidth; // restart the animation
+        element.classList.add("field-flash");
       }
     }
   }
@@ -64,43 +89,50 @@ function render(options) {
   renderRecord(options);
 }
 
+function showNotice(text) {
+  $("remote-notice").textContent = text;
+  $("remote-notice").hidden = false;
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => ($("remote-notice").hidden = true), NOTICE_MS);
+}
+
+function showConflict({ theirs }) {
+  $("conflict-text").textContent =
+    `Another window changed the ${LABELS[editable]} to “${theirs}” while you were typing. ` +
+    "Your text is kept here, not saved.";
+  $("conflict").hidden = false;
+  $("save-state").textContent = "";
+}
+
+function hideConflict() {
+  $("conflict").hidden = true;
+}
+
 async function refetch() {
-  const { data } = await api("GET", "/api/users/");
-  store.replaceAll(data);
+  store.beginRefresh();
+  const { data: records } = await api("GET", "/api/users/");
+  store.replaceAll(records);
   render();
 }
 
-async function save() {
-  pendingTimer = null;
-  const id = selectedId;
-  const value = editor.value;
-  inFlight += 1;
-  $("save-state").textContent = "Saving…";
-  try {
-    const { data } = await api("PATCH", `/api/users/${id}/`, { [editable]: value });
-    store.apply({ action: "update", user: data });
-    $("field-error").textContent = "";
-    $("save-state").textContent = "Saved";
-  } catch (error) {
-    $("field-error").textContent = error.message;
-    $("save-state").textContent = "";
-  } finally {
-    inFlight -= 1;
-    if (id === selectedId) renderPicker();
-  }
-}
+input.addEventListener("input", () => {
+  if (canEdit && selectedId !== null) editor.input(selectedId, input.value);
+});
 
-editor.addEventListener("input", () => {
-  if (!canEdit) return;
-  clearTimeout(pendingTimer);
-  pendingTimer = setTimeout(save, DEBOUNCE_MS);
+$("keep-mine").addEventListener("click", () => {
+  hideConflict();
+  editor.keepMine(selectedId, input.value);
+});
+
+$("use-theirs").addEventListener("click", () => {
+  hideConflict();
+  editor.useTheirs();
+  renderRecord({ flash: true });
 });
 
 picker.addEventListener("change", () => {
-  if (pendingTimer) {
-    clearTimeout(pendingTimer);
-    save();
-  }
+  if (editor.busy) editor.flush();
+  hideConflict();
   selectedId = Number(picker.value);
   history.replaceState(null, "", `?record=${selectedId}`);
   renderRecord();
@@ -109,12 +141,12 @@ picker.addEventListener("change", () => {
 $("create-form")?.addEventListener("submit", async (event) => {
   event.preventDefault();
   try {
-    const { data } = await api("POST", "/api/users/", {
+    const { data: created } = await api("POST", "/api/users/", {
       first_name: $("new_first_name").value,
       last_name: $("new_last_name").value,
     });
-    store.apply({ action: "create", user: data });
-    selectedId = data.id;
+    store.apply({ action: "create", user: created });
+    selectedId = created.id;
     $("create-form").reset();
     $("create-error").textContent = "";
     render();
@@ -123,18 +155,33 @@ $("create-form")?.addEventListener("submit", async (event) => {
   }
 });
 
+function onUserUpdate(event) {
+  const { action, user } = event.data;
+  const before = store.get(user.id);
+  const changed = store.apply(event.data);
+  if (!changed) return; // older than what the window shows: an out-of-order delivery
+  renderPicker();
+  if (user.id !== selectedId) return;
+  if (action === "delete") {
+    showNotice(`Record #${user.id} was deleted in another window.`);
+    renderRecord();
+    return;
+  }
+  const theirs = user[editable];
+  const changedHere = before && theirs !== before[editable] && !editor.isOwnEcho(theirs);
+  if (changedHere && !editor.busy) showNotice(`The ${LABELS[editable]} was changed in another window.`);
+  renderRecord({ flash: true });
+}
+
 const socket = new Socket("/ws/");
 showStatus(socket, $("status"));
 const channel = socket.channel(TOPIC);
-channel.on("user_update", (event) => {
-  const changed = store.apply(event.data);
-  if (!changed) return;
-  renderPicker();
-  if (changed.id === selectedId) renderRecord({ flash: true });
-});
-// After every (re)join the server replays what was missed; a first join or a reset
-// means the window's copy may be stale, so fetch it fresh.
+// Resume from where the page's data was read: the server replays anything since.
+channel.offset = data("initial-offset");
+channel.on("user_update", onUserUpdate);
 channel.onJoin(({ reset }) => {
+  document.body.dataset.synced = "true"; // live from here on (tests wait for it too)
+  // A reset means the store no longer holds all we missed: read the list afresh.
   if (reset) refetch().catch((error) => console.warn("refetch failed", error));
 });
 render();

@@ -1,0 +1,55 @@
+"""REST helpers for streamed resources: where a read sits in its stream, and versions.
+
+A page that reads through REST and then subscribes from the `Tidewire-Offset` it
+got misses nothing: the offset is read before the data, so an event committed in
+between is both in the data and replayed (and windows skip versions they have).
+"""
+
+from __future__ import annotations
+
+import re
+
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from .streams import stream_offset
+
+OFFSET_HEADER = "Tidewire-Offset"
+TOPIC_HEADER = "Tidewire-Topic"
+
+_ETAG = re.compile(r'^\s*(?:W/)?"(\d+)"\s*$')
+
+
+def stream_position(topic: str) -> dict[str, str]:
+    """Headers naming the topic and its current offset; read them before the data."""
+    return {TOPIC_HEADER: topic, OFFSET_HEADER: str(stream_offset(topic=topic))}
+
+
+def etag(version: int) -> str:
+    """The entity tag of a record version."""
+    return f'"{version}"'
+
+
+def if_match_version(request: Request) -> int | None:
+    """The version named by If-Match; None when absent or "*"; 400 when unreadable."""
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    match = _ETAG.match(header)
+    if match is None:
+        raise ValidationError({"If-Match": ['Expected an entity tag such as "3" (from ETag).']})
+    return int(match.group(1))
+
+
+def precondition_failed(current: dict, version: int) -> Response:
+    """412: the record moved on; the body and ETag carry its current state."""
+    return Response(
+        {
+            "detail": f"The record changed: it is at version {version}.",
+            "current": current,
+        },
+        status=status.HTTP_412_PRECONDITION_FAILED,
+        headers={"ETag": etag(version)},
+    )

@@ -1,0 +1,153 @@
+"""Real server processes for tests: uvicorn serving config.asgi; stop, kill, restart."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from .redis_server import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+STDERR_TAIL_LINES = 60
+
+
+class ServerProcess:
+    """uvicorn on one port with a given environment (database, Redis, faults)."""
+
+    def __init__(
+        self,
+        *,
+        env: dict[str, str],
+        log_path: Path,
+        port: int | None = None,
+        send_buffer: int | None = None,
+    ) -> None:
+        self.extra_env = env
+        self.port = port or free_port()
+        # A small kernel send buffer per connection (SO_SNDBUF, inherited from the
+        # listening socket): a client that stops reading fills it quickly.
+        self.send_buffer = send_buffer
+        self.log_path = log_path
+        self.process: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.pop("REDIS_URL", None)
+        env.update(
+            {"DJANGO_SETTINGS_MODULE": "config.settings.test", "PYTHONUNBUFFERED": "1"},
+            **self.extra_env,
+        )
+        return env
+
+    def manage(self, *args: str) -> str:
+        """Run a manage.py command with the server's environment; returns its stdout."""
+        result = subprocess.run(
+            [str(VENV_BIN / "python"), "manage.py", *args],
+            cwd=ROOT,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(
+                f"manage.py {' '.join(args)} failed ({result.returncode}):\n"
+                f"{result.stdout}\n{result.stderr}"
+            )
+        return result.stdout
+
+    def start(self, *, timeout: float = 20.0) -> None:
+        """Start uvicorn (again) on the same port; return once /health/live answers."""
+        if self.running:
+            return
+        self.starts += 1
+        command = [
+            str(VENV_BIN / "uvicorn"),
+            "config.asgi:application",
+            "--ws",
+            "websockets-sansio",
+        ]
+        listener = None
+        if self.send_buffer is None:
+            command += ["--host", "127.0.0.1", "--port", str(self.port)]
+        else:
+            listener = socket.socket()
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.send_buffer)
+            listener.bind(("127.0.0.1", self.port))
+            command += ["--fd", str(listener.fileno())]
+        with self.log_path.open("ab") as log:
+            log.write(f"\n----- server start #{self.starts} -----\n".encode())
+            log.flush()
+            self.process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=self.env(),
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                pass_fds=() if listener is None else (listener.fileno(),),
+            )
+        if listener is not None:
+            listener.close()  # the server holds its own copy
+        self._wait_until_live(timeout)
+
+    def _wait_until_live(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.running:
+                raise RuntimeError(f"uvicorn exited while starting:\n{self.log_tail()}")
+            try:
+                if httpx.get(f"{self.url}/health/live", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
+        raise TimeoutError(f"{self.url}/health/live not ready after {timeout}s:\n{self.log_tail()}")
+
+    def stop(self, *, timeout: float = 10.0) -> None:
+        """Stop uvicorn as a deployment would (SIGTERM), killing it if it hangs."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=timeout)
+        self.process = None
+
+    def wait_exit(self, timeout: float = 10.0) -> int:
+        """Wait for a process that is to exit by itself (a fault); returns its status."""
+        assert self.process is not None
+        status = self.process.wait(timeout=timeout)
+        self.process = None
+        return status
+
+    def log_tail(self, lines: int = STDERR_TAIL_LINES) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return "(no server output)"
+        return "\n".join(text.splitlines()[-lines:])
