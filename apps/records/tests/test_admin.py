@@ -1,0 +1,42 @@
+"""Edits in Django admin go through the services, so they are broadcast like any other."""
+
+import pytest
+
+from apps.records import services
+from apps.records.models import UserRecord
+from apps.records.topics import USERS_TOPIC
+from tidewire.streams import stream_offset
+from tidewire.testing.events import events_after
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff(admin_user, client):
+    client.force_login(admin_user)
+    return client
+
+
+def test_admin_change_is_broadcast(staff):
+    record = services.user_record_create(first_name="Ada", last_name="Lovelace")
+    offset = stream_offset(topic=USERS_TOPIC)
+    response = staff.post(
+        f"/admin/records/userrecord/{record.pk}/change/",
+        {"first_name": "Augusta", "last_name": "Lovelace"},
+    )
+    assert response.status_code == 302
+    [event] = events_after(USERS_TOPIC, offset)
+    assert event["data"]["action"] == "update"
+    assert event["data"]["user"]["first_name"] == "Augusta"
+    assert event["data"]["user"]["version"] == 2
+
+
+def test_admin_add_and_delete_are_broadcast(staff):
+    response = staff.post(
+        "/admin/records/userrecord/add/", {"first_name": "Grace", "last_name": "Hopper"}
+    )
+    assert response.status_code == 302
+    record = UserRecord.objects.get(first_name="Grace")
+    response = staff.post(f"/admin/records/userrecord/{record.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert [e["data"]["action"] for e in events_after(USERS_TOPIC)] == ["create", "delete"]
