@@ -27,7 +27,7 @@ node_modules: package.json package-lock.json
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/uvicorn config.asgi:application --host $(HOST) --port $(PORT) --ws websockets-sansio
+	$(BIN)/python -m config.serve --host $(HOST) --port $(PORT)
 
 # Chromium (Debian's package; Playwright cannot download its own here) and a
 # redis-server binary the suite can start on a free port. Installed when missing,

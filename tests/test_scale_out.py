@@ -168,11 +168,11 @@ async def test_redis_restarted_under_load_and_every_client_gets_everything(
 async def test_a_socket_too_slow_to_keep_up_is_closed_4008_and_resumes_losing_nothing(
     servers, editor, record
 ):
-    server = servers(send_buffer=4096, TIDEWIRE_SOCKET_BACKLOG_LIMIT="20")
+    server = servers(send_buffer=4096, TIDEWIRE_SOCKET_BUFFER_LIMIT="16384")
     token = access_token(editor)
     start = await sync_to_async(stream_offset)(topic=USERS_TOPIC)
     # A client that stops reading: its 4 KB window closes, the server's 4 KB socket
-    # buffer and its transport's 64 KB fill, its sends suspend, the backlog passes 20.
+    # buffer fills, and then more than 16 KB wait in the server's transport.
     lazy = await asyncio.to_thread(
         StalledClient, f"{server.ws_url}/ws/?token={token}", origin=server.url
     )
@@ -202,8 +202,8 @@ async def _write_many(server: ServerProcess, user, record_id: int, count: int) -
             assert response.status_code == 200
 
 
-# Events of ~450 bytes: ~135 KB, twice what 4 KB socket buffers on both ends and
-# the server's transport buffer (64 KB high-water mark) hold. Few enough that the
-# client, which answers no ping while stalled, is not dropped by uvicorn's 20 s
-# keepalive before it is found too slow.
+# Events of ~450 bytes: ~135 KB, several times what 4 KB socket buffers on both
+# ends and the 16 KB limit hold (and over asyncio's 64 KB pause mark, should the
+# server not write frames itself). Few enough that the client, which answers no
+# ping while stalled, is not dropped by uvicorn's 20 s keepalive first.
 SLOW_CONSUMER_EVENTS = 300

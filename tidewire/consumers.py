@@ -24,6 +24,7 @@ from .rate_limits import FrameLimiter
 from .sender import Sender
 from .streams import stream_offset, stream_read
 from .topics import TopicError, authorize_join
+from .transport import Wire
 
 _AUTH_REFUSALS = {
     "missing": "authentication required",
@@ -71,7 +72,7 @@ class SocketConsumer(AsyncWebsocketConsumer):
         """Refuse the unauthenticated (4401), set up sending and limits, then run `connect`."""
         config = settings.TIDEWIRE
         self.sender = Sender(
-            self.base_send, limit=config["SOCKET_BACKLOG_LIMIT"], on_overflow=self._too_slow
+            self.base_send, limit=config["SOCKET_BUFFER_LIMIT"], on_overflow=self._too_slow
         )
         self.limiter = FrameLimiter(
             rate=config["SOCKET_FRAME_RATE"], burst=config["SOCKET_FRAME_BURST"]
@@ -100,9 +101,14 @@ class SocketConsumer(AsyncWebsocketConsumer):
     def _token_expired(self) -> None:
         spawn(self.close(code=close_codes.UNAUTHORIZED, reason="token expired"))
 
+    async def accept(self, subprotocol=None, headers=None) -> None:
+        """Complete the handshake, then write pre-encoded frames when the server allows."""
+        await super().accept(subprotocol, headers)
+        self.sender.use_wire(Wire.of(self.scope))
+
     def send_frame(self, frame: dict[str, Any]) -> None:
         """Queue a JSON frame behind everything already sent to this socket."""
-        self.sender.push({"type": "websocket.send", "text": orjson.dumps(frame).decode()})
+        self.sender.send_text(orjson.dumps(frame).decode())
 
     def send_error(self, code: str, message: str, ref: Any = None) -> None:
         """Tell the client what was wrong with its frame; the socket stays open."""
@@ -167,7 +173,7 @@ class Subscription:
             self.pending.append(frame)
         elif frame.offset > self.last_offset:
             self.last_offset = frame.offset
-            self.sender.push(frame.body_message if self.body_only else frame.topic_message)
+            self.sender.send_event(frame, body_only=self.body_only)
 
     def go_live(self, last_offset: int) -> None:
         """Catch-up is done up to `last_offset`: flush held frames past it and go live."""
@@ -238,10 +244,7 @@ class TopicsConsumer(SocketConsumer):
             if not events or events[0].offset != last + 1:
                 return CatchUp(subscription, until, complete=False)  # trimmed by retention
             for stored in events:
-                frame = Frame(topic=topic, offset=stored.offset, type=stored.type, body=stored.body)
-                self.sender.push(
-                    frame.body_message if subscription.body_only else frame.topic_message
-                )
+                self.sender.send_event(Frame.of(stored), body_only=subscription.body_only)
                 last = stored.offset
         return CatchUp(subscription, last, complete=True)
 

@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from .background import spawn
+from .frames import Frame
+from .transport import Wire, text_frame
 
 logger = logging.getLogger(__name__)
 
@@ -19,32 +21,81 @@ RawSend = Callable[[Message], Awaitable[None]]
 class Sender:
     """Sends one socket's frames in order without ever blocking the fan-out.
 
-    An ASGI send completes at once while the socket's buffer has room, so the
-    common path steps the coroutine by hand and creates no task. When the client
-    stops reading, the send suspends; further frames wait in a backlog, and past
-    `limit` the socket is declared too slow through `on_overflow`.
+    Under uvicorn (`Wire`) each frame is bytes encoded once per process and
+    written to the socket's transport. Otherwise frames go through ASGI `send`:
+    it completes at once while the socket has room, so the common path steps
+    the coroutine by hand and creates no task; when the client stops reading
+    the send suspends and later frames wait in a backlog.
+
+    Either way, once more than `limit` bytes wait for a client it is declared
+    too slow through `on_overflow`, and nothing more is sent.
     """
 
-    __slots__ = ("_backlog", "_raw_send", "closed", "limit", "on_overflow")
+    __slots__ = (
+        "_backlog",
+        "_backlog_bytes",
+        "_raw_send",
+        "closed",
+        "limit",
+        "on_overflow",
+        "wire",
+    )
 
     def __init__(self, raw_send: RawSend, *, limit: int, on_overflow: Callable[[], None]):
         self._raw_send = raw_send
         self._backlog: deque[Message] | None = None
+        self._backlog_bytes = 0
         self.limit = limit
         self.on_overflow = on_overflow
         self.closed = False
+        self.wire: Wire | None = None
 
-    def push(self, message: Message) -> None:
-        """Send a message now if the socket can take it, else queue it behind the others."""
+    def use_wire(self, wire: Wire | None) -> None:
+        """Write pre-encoded frames from now on (call right after the handshake)."""
+        if self._backlog is None:
+            self.wire = wire
+
+    def send_text(self, text: str) -> None:
+        """Send one JSON text frame (acks, errors) behind everything already sent."""
+        if self.wire is not None:
+            self._write(text_frame(text.encode()))
+        else:
+            self._push({"type": "websocket.send", "text": text}, len(text))
+
+    def send_event(self, frame: Frame, *, body_only: bool) -> None:
+        """Send an event frame, using the bytes this process encoded once for all sockets."""
+        if self.wire is not None:
+            self._write(frame.wire(body_only=body_only))
+        else:
+            text = frame.text(body_only=body_only)
+            self._push({"type": "websocket.send", "text": text}, len(text))
+
+    def _too_slow(self) -> None:
+        self.closed = True
+        if self._backlog is not None:
+            self._backlog.clear()
+        self.on_overflow()
+
+    def _write(self, data: bytes) -> None:
+        if self.closed:
+            return
+        wire = self.wire
+        if not wire.open:
+            self.closed = True
+        elif wire.buffered > self.limit:
+            self._too_slow()
+        else:
+            wire.write(data)
+
+    def _push(self, message: Message, size: int) -> None:
         if self.closed:
             return
         if self._backlog is not None:
-            if len(self._backlog) >= self.limit:
-                self.closed = True
-                self._backlog.clear()
-                self.on_overflow()
+            if self._backlog_bytes + size > self.limit:
+                self._too_slow()
                 return
             self._backlog.append(message)
+            self._backlog_bytes += size
             return
         coroutine = self._raw_send(message)
         try:
@@ -55,6 +106,7 @@ class Sender:
             self.closed = True
             return
         self._backlog = deque()
+        self._backlog_bytes = 0
         spawn(self._finish(coroutine, waiting_on))
 
     async def _finish(self, coroutine: Any, waiting_on: Any) -> None:
@@ -62,7 +114,9 @@ class Sender:
         try:
             await _resume(coroutine, waiting_on)
             while self._backlog and not self.closed:
-                await self._raw_send(self._backlog.popleft())
+                message = self._backlog.popleft()
+                self._backlog_bytes -= len(message["text"])
+                await self._raw_send(message)
         except Exception:  # closed meanwhile (too slow, or gone): nothing more to send
             logger.debug("send failed", exc_info=True)
             self.closed = True

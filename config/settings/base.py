@@ -213,9 +213,10 @@ SPECTACULAR_SETTINGS = {
 }
 
 TIDEWIRE = {
-    # Frames a socket may have waiting before it is closed as too slow (4008): a
-    # browser that cannot keep up resumes on reconnect instead of growing server memory.
-    "SOCKET_BACKLOG_LIMIT": int(os.environ.get("TIDEWIRE_SOCKET_BACKLOG_LIMIT", "1000")),
+    # Bytes that may wait for one client before it is closed as too slow (4008): a
+    # browser that cannot keep up resumes on reconnect instead of growing server
+    # memory. 512 KiB is some 1,500 record events.
+    "SOCKET_BUFFER_LIMIT": int(os.environ.get("TIDEWIRE_SOCKET_BUFFER_LIMIT", str(512 * 1024))),
     # Frames a client may send: 20 a second on average, bursts of 40. A page sends
     # a few (subscribe, ping every 20 s); more is a bug or abuse.
     "SOCKET_FRAME_RATE": float(os.environ.get("TIDEWIRE_SOCKET_FRAME_RATE", "20")),

@@ -78,16 +78,11 @@ class ServerProcess:
         return result.stdout
 
     def start(self, *, timeout: float = 20.0) -> None:
-        """Start uvicorn (again) on the same port; return once /health/live answers."""
+        """Start the server (again) on the same port; return once /health/live answers."""
         if self.running:
             return
         self.starts += 1
-        command = [
-            str(VENV_BIN / "uvicorn"),
-            "config.asgi:application",
-            "--ws",
-            "websockets-sansio",
-        ]
+        command = [str(VENV_BIN / "python"), "-m", "config.serve"]
         listener = None
         if self.send_buffer is None:
             command += ["--host", "127.0.0.1", "--port", str(self.port)]

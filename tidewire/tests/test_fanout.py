@@ -7,17 +7,30 @@ from tidewire.frames import Frame
 from tidewire.sender import Sender
 
 
+def push(sender, text):
+    sender.send_text(text)
+
+
 def test_frame_wraps_the_body_once_with_topic_and_offset():
     frame = Frame(topic="t.x", offset=42, type="thing", body='{"type":"thing","n":1}')
-    wrapped = frame.topic_message
-    assert frame.topic_message is wrapped  # built once, shared by every socket
-    assert orjson.loads(wrapped["text"]) == {
+    wrapped = frame.text(body_only=False)
+    assert frame.text(body_only=False) is wrapped  # built once, shared by every socket
+    assert orjson.loads(wrapped) == {
         "type": "event",
         "topic": "t.x",
         "offset": 42,
         "event": {"type": "thing", "n": 1},
     }
-    assert frame.body_message == {"type": "websocket.send", "text": '{"type":"thing","n":1}'}
+    assert frame.text(body_only=True) == '{"type":"thing","n":1}'
+
+
+def test_frame_wire_bytes_are_a_complete_server_text_frame_built_once():
+    frame = Frame(topic="t.x", offset=1, type="thing", body='{"n":1}')
+    wire = frame.wire(body_only=True)
+    assert frame.wire(body_only=True) is wire
+    assert wire == b"\x81\x07" + b'{"n":1}'  # FIN + text opcode, length 7, no mask
+    long = Frame(topic="t.x", offset=1, type="thing", body='"' + "x" * 198 + '"')
+    assert long.wire(body_only=True)[:4] == b"\x81\x7e\x00\xc8"  # 16-bit length: 200
 
 
 class FakeSocket:
@@ -37,7 +50,7 @@ async def test_sender_sends_at_once_while_the_socket_keeps_up():
     socket = FakeSocket()
     sender = Sender(socket.send, limit=10, on_overflow=lambda: None)
     for n in range(3):
-        sender.push({"text": str(n)})
+        push(sender, str(n))
     assert socket.sent == ["0", "1", "2"]  # no task, no waiting
 
 
@@ -46,23 +59,23 @@ async def test_sender_queues_in_order_behind_a_blocked_send_then_drains():
     sender = Sender(socket.send, limit=10, on_overflow=lambda: None)
     socket.writable.clear()
     for n in range(4):
-        sender.push({"text": str(n)})
+        push(sender, str(n))
     await asyncio.sleep(0.01)
     assert socket.sent == []
     socket.writable.set()
     await asyncio.sleep(0.01)
     assert socket.sent == ["0", "1", "2", "3"]
-    sender.push({"text": "4"})  # back on the fast path
+    push(sender, "4")  # back on the fast path
     assert socket.sent[-1] == "4"
 
 
 async def test_sender_gives_up_on_a_socket_that_stays_too_slow():
     socket = FakeSocket()
     overflowed = []
-    sender = Sender(socket.send, limit=3, on_overflow=lambda: overflowed.append(True))
+    sender = Sender(socket.send, limit=3, on_overflow=lambda: overflowed.append(True))  # bytes
     socket.writable.clear()
     for n in range(10):
-        sender.push({"text": str(n)})
+        push(sender, str(n))
     assert overflowed == [True]
     assert sender.closed
     socket.writable.set()
@@ -75,5 +88,51 @@ async def test_sender_stops_quietly_when_the_client_is_gone():
         raise ConnectionResetError
 
     sender = Sender(broken, limit=3, on_overflow=pytest.fail)
-    sender.push({"text": "x"})
+    push(sender, "x")
+    assert sender.closed
+
+
+class FakeWire:
+    """uvicorn's transport as the Sender sees it: open, bytes buffered, write."""
+
+    def __init__(self):
+        self.open = True
+        self.buffered = 0
+        self.written = []
+
+    def write(self, data):
+        self.written.append(data)
+
+
+def test_sender_writes_the_shared_frame_bytes_straight_to_the_wire():
+    wire = FakeWire()
+    sender = Sender(pytest.fail, limit=100, on_overflow=pytest.fail)
+    sender.use_wire(wire)
+    frame = Frame(topic="t.x", offset=1, type="thing", body='{"n":1}')
+    sender.send_event(frame, body_only=True)
+    sender.send_text('{"type":"pong"}')
+    assert wire.written[0] is frame.wire(body_only=True)  # the same bytes for every socket
+    assert wire.written[1] == b"\x81\x0f" + b'{"type":"pong"}'
+
+
+def test_sender_on_the_wire_declares_a_client_too_slow_past_the_limit():
+    wire = FakeWire()
+    overflowed = []
+    sender = Sender(pytest.fail, limit=100, on_overflow=lambda: overflowed.append(True))
+    sender.use_wire(wire)
+    sender.send_text("a")
+    wire.buffered = 101  # the client stopped reading
+    sender.send_text("b")
+    sender.send_text("c")
+    assert overflowed == [True]
+    assert len(wire.written) == 1
+
+
+def test_sender_stops_writing_once_the_connection_is_closing():
+    wire = FakeWire()
+    sender = Sender(pytest.fail, limit=100, on_overflow=pytest.fail)
+    sender.use_wire(wire)
+    wire.open = False
+    sender.send_text("a")
+    assert wire.written == []
     assert sender.closed
