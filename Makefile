@@ -8,7 +8,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tidewire
 ROOT := $(shell id -u)
 
-.PHONY: run install install-dev system-deps test lint format bench clean
+.PHONY: run install install-dev system-deps test lint format bench bench-idle clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,8 +64,11 @@ format:
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install-dev
+bench: install-dev system-deps
 	$(BIN)/python -m bench.run
+
+bench-idle: install-dev system-deps
+	$(BIN)/python -m bench.idle
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3 db.sqlite3-*
