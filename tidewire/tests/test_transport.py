@@ -10,8 +10,13 @@ from config.serve import OPTIONS
 from tidewire.transport import SERVER_SEND, ExposeServerSend, Wire
 
 
+async def _app(scope, receive, send):
+    pass
+
+
 def uvicorn_protocol(*, deflate: bool) -> WebSocketsSansIOProtocol:
-    config = Config(app=lambda *a: None, ws="websockets-sansio", ws_per_message_deflate=deflate)
+    """A protocol as uvicorn builds it per connection (call inside a running loop)."""
+    config = Config(app=_app, ws="websockets-sansio", ws_per_message_deflate=deflate)
     config.load()
     protocol = WebSocketsSansIOProtocol(config=config, server_state=ServerState(), app_state={})
     protocol.transport = SimpleNamespace(
@@ -21,7 +26,7 @@ def uvicorn_protocol(*, deflate: bool) -> WebSocketsSansIOProtocol:
     return protocol
 
 
-def test_wire_is_found_behind_uvicorns_send_once_accepted():
+async def test_wire_is_found_behind_uvicorns_send_once_accepted():
     protocol = uvicorn_protocol(deflate=False)
     wire = Wire.of({SERVER_SEND: protocol.send})
     assert wire is not None
@@ -30,7 +35,7 @@ def test_wire_is_found_behind_uvicorns_send_once_accepted():
     assert not wire.open
 
 
-def test_no_wire_before_the_handshake_or_with_compression_or_another_server():
+async def test_no_wire_before_the_handshake_or_with_compression_or_another_server():
     protocol = uvicorn_protocol(deflate=False)
     protocol.handshake_complete = False
     assert Wire.of({SERVER_SEND: protocol.send}) is None
