@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import resource
@@ -33,12 +34,22 @@ def _status_kib(pid: int, field: str) -> int:
     return 0
 
 
-def rss_kib(pid: int) -> int:
-    """Resident memory of a process now (VmRSS), in KiB; 0 if it is gone."""
+def _with_children(pid: int) -> list[int]:
+    """The process and its child processes (a server started with --workers forks them)."""
     try:
-        return _status_kib(pid, "VmRSS")
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            return [pid, *(int(child) for child in children.read().split())]
     except OSError:
-        return 0
+        return [pid]
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of a process and its children now (VmRSS), in KiB; 0 if gone."""
+    total = 0
+    for each in _with_children(pid):
+        with contextlib.suppress(OSError):  # a child that just exited
+            total += _status_kib(each, "VmRSS")
+    return total
 
 
 def peak_rss_kib(pid: int) -> int:
@@ -50,14 +61,17 @@ def peak_rss_kib(pid: int) -> int:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time the process (all its threads) has used, in seconds."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            text = stat.read()
-    except OSError:
-        return 0.0
-    fields = text[text.rindex(")") + 2 :].split()  # the command name may hold spaces
-    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime, stime (fields 14, 15)
+    """CPU time (user plus system, all threads) of a process and its live children, seconds."""
+    total = 0.0
+    for each in _with_children(pid):
+        try:
+            with open(f"/proc/{each}/stat") as stat:
+                text = stat.read()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2 :].split()  # the command name may hold spaces
+        total += (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime, stime
+    return total
 
 
 def machine_busy_seconds() -> float:

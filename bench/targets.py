@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -287,6 +287,13 @@ TIDEWIRE = Target(
     credentials=tidewire_credentials,
 )
 
+TIDEWIRE_TWO_PROCESSES = replace(
+    TIDEWIRE,
+    name="tidewire-2p",
+    description="Tidewire as above, two server processes (--workers 2) sharing one Redis",
+    server=lambda ws: [*_uvicorn(ws), "--workers", "2"],
+)
+
 NULL = Target(
     name="null",
     description="a do-nothing fan-out server (bench/nullserver.py): the load generator's ceiling",
@@ -298,4 +305,4 @@ NULL = Target(
     uses_redis=False,
 )
 
-TARGETS = {target.name: target for target in (BASELINE, TIDEWIRE, NULL)}
+TARGETS = {target.name: target for target in (BASELINE, TIDEWIRE, TIDEWIRE_TWO_PROCESSES, NULL)}
