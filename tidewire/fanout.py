@@ -76,11 +76,6 @@ class Hub:
         self._joining.clear()
         self._markers.clear()
 
-    def subscriber_count(self, topic: str) -> int:
-        """How many local sockets follow the topic."""
-        state = self._topics.get(topic)
-        return len(state.subscribers) if state else 0
-
     async def subscribe(self, topic: str, key: Any, deliver: Deliver) -> None:
         """Call `deliver` with every frame of the topic until `unsubscribe(topic, key)`.
 
