@@ -11,14 +11,17 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
 from tidewire.auth import SocketAuthStack  # noqa: E402
+from tidewire.lifespan import Lifespan  # noqa: E402
 from tidewire.origins import OriginCheck  # noqa: E402
 from tidewire.transport import ExposeServerSend  # noqa: E402
 
-application = ExposeServerSend(
-    ProtocolTypeRouter(
-        {
-            "http": django_asgi_app,
-            "websocket": OriginCheck(SocketAuthStack(URLRouter(websocket_urlpatterns))),
-        }
+application = Lifespan(
+    ExposeServerSend(
+        ProtocolTypeRouter(
+            {
+                "http": django_asgi_app,
+                "websocket": OriginCheck(SocketAuthStack(URLRouter(websocket_urlpatterns))),
+            }
+        )
     )
 )

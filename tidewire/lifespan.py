@@ -1,0 +1,42 @@
+"""The ASGI lifespan of a Tidewire server process: what runs for as long as it does."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from django.conf import settings
+
+from .collector import collect_long_lived_apart
+
+
+class Lifespan:
+    """ASGI middleware, outermost: answers the lifespan protocol, passes the rest on.
+
+    At start-up it begins the garbage-collection policy (tidewire.collector) and
+    ends it at shutdown. A server that does not speak lifespan never starts it,
+    and CPython's own policy stays in force.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "lifespan":
+            return await self.app(scope, receive, send)
+        task: asyncio.Task[None] | None = None
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                interval = settings.TIDEWIRE["GC_THAW_INTERVAL"]
+                if interval > 0:
+                    task = asyncio.create_task(collect_long_lived_apart(interval))
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+                await send({"type": "lifespan.shutdown.complete"})
+                return
