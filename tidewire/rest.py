@@ -43,8 +43,9 @@ def if_match_version(request: Request) -> int | None:
     return int(match.group(1))
 
 
-def precondition_failed(current: dict, version: int) -> Response:
-    """412: the record moved on; the body and ETag carry its current state."""
+def precondition_failed(current: dict) -> Response:
+    """412: the record moved on; the body and ETag carry its current state (with "version")."""
+    version = current["version"]
     return Response(
         {
             "detail": f"The record changed: it is at version {version}.",

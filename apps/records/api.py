@@ -61,11 +61,15 @@ class UserRecordOutput(serializers.Serializer):
         return user_snapshot(instance)
 
 
+def _not_found(record_id: int) -> NotFound:
+    return NotFound(f"No user record with id {record_id}.")
+
+
 def _get_or_404(record_id: int) -> UserRecord:
     try:
         return selectors.user_record_get(record_id=record_id)
     except UserRecord.DoesNotExist:
-        raise NotFound(f"No user record with id {record_id}.") from None
+        raise _not_found(record_id) from None
 
 
 class RecordsApi(APIView):
@@ -137,9 +141,9 @@ class UserDetailApi(RecordsApi):
                 record_id=record_id, changes=serializer.validated_data, expected_version=expected
             )
         except UserRecord.DoesNotExist:
-            raise NotFound(f"No user record with id {record_id}.") from None
+            raise _not_found(record_id) from None
         except services.VersionConflict as conflict:
-            return precondition_failed(user_snapshot(conflict.record), conflict.record.version)
+            return precondition_failed(user_snapshot(conflict.record))
         return Response(user_snapshot(record), headers={"ETag": etag(record.version)})
 
     @extend_schema(parameters=[IF_MATCH], responses={204: None, 412: OpenApiTypes.OBJECT})
@@ -149,7 +153,7 @@ class UserDetailApi(RecordsApi):
         try:
             services.user_record_delete(record_id=record_id, expected_version=expected)
         except UserRecord.DoesNotExist:
-            raise NotFound(f"No user record with id {record_id}.") from None
+            raise _not_found(record_id) from None
         except services.VersionConflict as conflict:
-            return precondition_failed(user_snapshot(conflict.record), conflict.record.version)
+            return precondition_failed(user_snapshot(conflict.record))
         return Response(status=status.HTTP_204_NO_CONTENT)
