@@ -2,9 +2,10 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+
+from tidewire.sync_threads import get_asgi_application
+
 django_asgi_app = get_asgi_application()  # sets Django up before consumers import models
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -102,6 +102,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+    # Connections live as long as the threads that hold them (tidewire/sync_threads.py):
+    # no file open and function registration per request, no checkpoint on close.
+    DATABASES["default"]["CONN_MAX_AGE"] = None
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # REDIS_URL switches the channel layer from in-process to Redis, so several server
@@ -150,7 +154,12 @@ LOGOUT_REDIRECT_URL = "home:landing"
 # A cache shared by every process when Redis is there: throttle counts must be too.
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # One pool per process, not one connection per request (tidewire/redis_pools.py).
+            "OPTIONS": {"pool_class": "tidewire.redis_pools.SharedConnectionPool"},
+        }
     }
 
 REST_FRAMEWORK = {
@@ -234,6 +243,11 @@ TIDEWIRE = {
     # dropped since (tidewire.collector); each pauses the process ~100 ms per 1,000
     # sockets. 0 leaves CPython's own policy.
     "GC_THAW_INTERVAL": float(os.environ.get("TIDEWIRE_GC_THAW_INTERVAL", "3600")),
+    # Threads that run Django's synchronous code (views, middleware, ORM) for HTTP
+    # requests, each keeping its database connection (tidewire/sync_threads.py).
+    # SQLite takes one writer at a time; PostgreSQL's pool (DATABASE_POOL_MAX) should
+    # have room for these plus the socket side's one.
+    "SYNC_THREADS": int(os.environ.get("TIDEWIRE_SYNC_THREADS", "4")),
     # Origins a WebSocket may come from, besides the hosts in ALLOWED_HOSTS.
     "ALLOWED_ORIGINS": env_list("TIDEWIRE_ALLOWED_ORIGINS", ""),
 }

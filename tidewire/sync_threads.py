@@ -1,0 +1,74 @@
+"""Django's HTTP handler on a few long-lived threads instead of a new thread per request.
+
+Django's `ASGIHandler` runs each request's synchronous code (middleware, views,
+the ORM) in a thread made for that request. Every request then opens a database
+connection and closes it at the end: on SQLite that is a file open, some thirty
+SQL functions registered and, when the connection was the last one, a WAL
+checkpoint with an fsync inside a PATCH (128 ms seen in a profile of the latency
+benchmark). Here each request runs on one of `TIDEWIRE["SYNC_THREADS"]` threads
+that live as long as the process, so their connections do too (CONN_MAX_AGE).
+One request's sync steps stay on one thread, as Django requires; requests are
+spread over the threads by how many each is serving.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from asgiref.sync import ThreadSensitiveContext
+from django.conf import settings
+from django.core.handlers.asgi import ASGIHandler
+
+
+class SyncThreads:
+    """A fixed set of one-thread executors, each lent to the requests it serves.
+
+    Lent and given back on the event loop's thread only, so no lock is needed.
+    """
+
+    def __init__(self, count: int) -> None:
+        if count < 1:
+            raise ValueError("SYNC_THREADS must be at least 1")
+        self._executors = [
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"tidewire-sync-{index}")
+            for index in range(count)
+        ]
+        self._serving = [0] * count
+
+    def lend(self) -> int:
+        """The executor serving the fewest requests; it now counts one more."""
+        index = min(range(len(self._serving)), key=self._serving.__getitem__)
+        self._serving[index] += 1
+        return index
+
+    def give_back(self, index: int) -> None:
+        self._serving[index] -= 1
+
+    def executor(self, index: int) -> ThreadPoolExecutor:
+        return self._executors[index]
+
+
+class PooledASGIHandler(ASGIHandler):
+    """Django's ASGI handler, running each request's sync code on a long-lived thread."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads = SyncThreads(settings.TIDEWIRE["SYNC_THREADS"])
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        index = self.threads.lend()
+        try:
+            async with ThreadSensitiveContext(executor=self.threads.executor(index)):
+                await self.handle(scope, receive, send)
+        finally:
+            self.threads.give_back(index)
+
+
+def get_asgi_application() -> PooledASGIHandler:
+    """Set Django up and return the pooled handler (as django.core.asgi does for its own)."""
+    import django
+
+    django.setup(set_prefix=False)
+    return PooledASGIHandler()
