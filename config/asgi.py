@@ -1,4 +1,4 @@
-"""ASGI entry point: HTTP to Django, WebSockets to the router behind an origin check."""
+"""ASGI entry point: HTTP to Django, WebSockets to their consumers (tidewire.application)."""
 
 import os
 
@@ -8,21 +8,7 @@ from tidewire.sync_threads import get_asgi_application
 
 django_asgi_app = get_asgi_application()  # sets Django up before consumers import models
 
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-
 from config.routing import websocket_urlpatterns  # noqa: E402
-from tidewire.auth import SocketAuthStack  # noqa: E402
-from tidewire.lifespan import Lifespan  # noqa: E402
-from tidewire.origins import OriginCheck  # noqa: E402
-from tidewire.transport import ExposeServerSend  # noqa: E402
+from tidewire.application import Application, SocketRouter  # noqa: E402
 
-application = Lifespan(
-    ExposeServerSend(
-        ProtocolTypeRouter(
-            {
-                "http": django_asgi_app,
-                "websocket": OriginCheck(SocketAuthStack(URLRouter(websocket_urlpatterns))),
-            }
-        )
-    )
-)
+application = Application(http=django_asgi_app, websocket=SocketRouter(websocket_urlpatterns))

@@ -11,8 +11,9 @@ from uvicorn.main import main as uvicorn_main
 
 APPLICATION = "config.asgi:application"
 OPTIONS = [
-    # The sans-I/O protocol, whose transport tidewire.transport writes frames to.
-    "--ws", "websockets-sansio",
+    # uvicorn's sans-I/O protocol, whose transport tidewire.transport writes frames
+    # to, in a subclass that keeps less per open socket.
+    "--ws", "tidewire.ws_protocol:LeanWebSocketProtocol",
     # Event frames are small JSON (a few hundred bytes): compressing each socket's
     # copy would cost more CPU than it saves bandwidth, and would rule out writing
     # one encoded frame to every socket.

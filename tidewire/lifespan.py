@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
 
 from django.conf import settings
 
@@ -12,19 +11,14 @@ from .collector import collect_long_lived_apart
 
 
 class Lifespan:
-    """ASGI middleware, outermost: answers the lifespan protocol, passes the rest on.
+    """Answers the lifespan protocol (tidewire.application sends it lifespan scopes).
 
     At start-up it begins the garbage-collection policy (tidewire.collector) and
     ends it at shutdown. A server that does not speak lifespan never starts it,
     and CPython's own policy stays in force.
     """
 
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "lifespan":
-            return await self.app(scope, receive, send)
         task: asyncio.Task[None] | None = None
         while True:
             message = await receive()

@@ -1,5 +1,8 @@
 """Which origins may open a WebSocket: the hosts in ALLOWED_HOSTS plus explicit extras."""
 
+from typing import Any
+from urllib.parse import urlparse
+
 from channels.security.websocket import OriginValidator
 from django.conf import settings
 
@@ -12,16 +15,24 @@ def allowed_origins() -> list[str]:
     return hosts + list(settings.TIDEWIRE["ALLOWED_ORIGINS"])
 
 
-class OriginCheck(OriginValidator):
-    """Refuse WebSocket handshakes whose Origin header is not allowed (HTTP 403).
+class _Origins(OriginValidator):
+    """Channels' origin matching, on the list in force (read from settings each time)."""
 
-    The list is read from settings at each handshake, so it follows the settings
-    in force rather than those at import time.
-    """
-
-    def __init__(self, application):
-        self.application = application
+    def __init__(self) -> None:
+        pass  # no application to wrap: used for its matching only
 
     @property
     def allowed_origins(self) -> list[str]:
         return allowed_origins()
+
+
+_origins = _Origins()
+
+
+def origin_allowed(scope: dict[str, Any]) -> bool:
+    """Whether the handshake's Origin header is allowed (a missing one is not)."""
+    parsed = None
+    for name, value in scope.get("headers", ()):
+        if name == b"origin":
+            parsed = urlparse(value.decode("latin-1"))
+    return _origins.valid_origin(parsed)

@@ -17,7 +17,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from . import close_codes
+from .auth import authenticate
 from .background import spawn
+from .origins import origin_allowed
 from .rate_limits import FrameLimiter
 from .sender import Sender
 from .transport import Wire
@@ -62,7 +64,15 @@ class SocketConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def websocket_connect(self, message: dict[str, Any]) -> None:
-        """Refuse the unauthenticated (4401), set up sending and limits, then run `connect`."""
+        """Check origin and credentials, set up sending and limits, then run `connect`.
+
+        A foreign origin is refused at the handshake (HTTP 403); a socket without
+        valid credentials is accepted and closed 4401 with the reason.
+        """
+        if not origin_allowed(self.scope):
+            await self.close()  # before accept: the server answers 403
+            return
+        await authenticate(self.scope)
         config = settings.TIDEWIRE
         self.sender = Sender(
             self.base_send, limit=config["SOCKET_BUFFER_LIMIT"], on_overflow=self._too_slow

@@ -2,10 +2,11 @@
 
 A WebSocket frame from a server is the same bytes for every client (no mask),
 so a process can encode each event's frame once and hand those bytes to every
-socket's transport. That is only possible below ASGI: `ExposeServerSend` keeps
-the server's own `send` in the scope, and `Wire.of` finds uvicorn's sans-I/O
-protocol behind it. Any other server, or a socket that negotiated compression
-(each socket's deflate stream differs), goes through ASGI `send` as usual.
+socket's transport. That is only possible below ASGI: the socket router keeps
+the server's own `send` in the scope (tidewire/application.py), and `Wire.of`
+finds uvicorn's sans-I/O protocol behind it. Any other server, or a socket that
+negotiated compression (each socket's deflate stream differs), goes through ASGI
+`send` as usual.
 """
 
 from __future__ import annotations
@@ -20,18 +21,6 @@ except ImportError:  # pragma: no cover - uvicorn is a dependency, but keep the 
     WebSocketsSansIOProtocol = None
 
 SERVER_SEND = "tidewire.server_send"
-
-
-class ExposeServerSend:
-    """ASGI middleware, outermost: keeps the server's own `send` in WebSocket scopes."""
-
-    def __init__(self, app: Any) -> None:
-        self.app = app
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] == "websocket":
-            scope = {**scope, SERVER_SEND: send}
-        return await self.app(scope, receive, send)
 
 
 def text_frame(payload: bytes) -> bytes:

@@ -7,7 +7,7 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from uvicorn.server import ServerState
 
 from config.serve import OPTIONS
-from tidewire.transport import SERVER_SEND, ExposeServerSend, Wire
+from tidewire.transport import SERVER_SEND, Wire
 
 
 async def _app(scope, receive, send):
@@ -16,7 +16,7 @@ async def _app(scope, receive, send):
 
 def uvicorn_protocol(*, deflate: bool) -> WebSocketsSansIOProtocol:
     """A protocol as uvicorn builds it per connection (call inside a running loop)."""
-    config = Config(app=_app, ws="websockets-sansio", ws_per_message_deflate=deflate)
+    config = Config(app=_app, ws=OPTIONS[OPTIONS.index("--ws") + 1], ws_per_message_deflate=deflate)
     config.load()
     protocol = WebSocketsSansIOProtocol(config=config, server_state=ServerState(), app_state={})
     protocol.transport = SimpleNamespace(
@@ -50,20 +50,5 @@ async def test_no_wire_before_the_handshake_or_with_compression_or_another_serve
     assert Wire.of({}) is None
 
 
-async def test_the_middleware_puts_the_servers_send_in_websocket_scopes_only():
-    seen = []
-
-    async def app(scope, receive, send):
-        seen.append(scope.get(SERVER_SEND))
-
-    async def send(message):
-        pass
-
-    await ExposeServerSend(app)({"type": "websocket"}, None, send)
-    await ExposeServerSend(app)({"type": "http"}, None, send)
-    assert seen == [send, None]
-
-
 def test_tidewire_serves_without_per_message_compression():
     assert OPTIONS[OPTIONS.index("--ws-per-message-deflate") + 1] == "false"
-    assert OPTIONS[OPTIONS.index("--ws") + 1] == "websockets-sansio"

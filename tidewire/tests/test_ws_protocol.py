@@ -1,0 +1,90 @@
+"""The lean WebSocket protocol: uvicorn's, with less kept per socket and the same behaviour."""
+
+import asyncio
+import gc
+
+import pytest
+import uvicorn
+from websockets.asyncio.client import connect
+
+from config.serve import OPTIONS
+from tidewire.testing.redis_server import free_port
+from tidewire.ws_protocol import Gate, Inbox, LeanWebSocketProtocol
+
+
+async def test_inbox_hands_items_over_in_order_and_waits_when_empty():
+    inbox = Inbox()
+    inbox.put_nowait(1)
+    inbox.put_nowait(2)
+    assert [await inbox.get(), await inbox.get()] == [1, 2]
+    assert inbox.empty()
+    waiting = asyncio.ensure_future(inbox.get())
+    await asyncio.sleep(0)
+    with pytest.raises(RuntimeError, match="already being awaited"):
+        await inbox.get()
+    inbox.put_nowait(3)
+    assert await asyncio.wait_for(waiting, 1) == 3
+
+
+async def test_inbox_get_can_be_cancelled_and_awaited_again():
+    inbox = Inbox()
+    waiting = asyncio.ensure_future(inbox.get())
+    await asyncio.sleep(0)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    inbox.put_nowait("after")
+    assert await inbox.get() == "after"
+
+
+async def test_gate_holds_waiters_while_closed():
+    gate = Gate()
+    assert gate.is_set() and await gate.wait()
+    gate.clear()
+    waiters = [asyncio.ensure_future(gate.wait()) for _ in range(2)]
+    await asyncio.sleep(0.01)
+    assert not any(w.done() for w in waiters)
+    gate.set()
+    assert await asyncio.wait_for(asyncio.gather(*waiters), 1) == [True, True]
+
+
+async def _echo(scope, receive, send):
+    assert scope["type"] == "websocket"
+    while True:
+        message = await receive()
+        if message["type"] == "websocket.connect":
+            await send({"type": "websocket.accept"})
+        elif message["type"] == "websocket.receive":
+            await send({"type": "websocket.send", "text": message["text"].upper()})
+        else:
+            return
+
+
+def test_tidewire_serves_with_the_lean_protocol():
+    assert OPTIONS[OPTIONS.index("--ws") + 1] == "tidewire.ws_protocol:LeanWebSocketProtocol"
+
+
+async def test_a_real_socket_works_and_keeps_no_handshake():
+    port = free_port()
+    config = uvicorn.Config(
+        _echo, port=port, ws="tidewire.ws_protocol:LeanWebSocketProtocol", log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    serving = asyncio.ensure_future(server.serve())
+    try:
+        for _ in range(250):  # up to 5 s to bind
+            if server.started:
+                break
+            await asyncio.sleep(0.02)
+        async with connect(f"ws://127.0.0.1:{port}/") as socket:
+            await socket.send("hello")
+            assert await asyncio.wait_for(socket.recv(), 2) == "HELLO"
+            (protocol,) = [o for o in gc.get_objects() if type(o) is LeanWebSocketProtocol]
+            assert protocol.handshake_complete
+            assert protocol.request is None and protocol.response is None
+            assert isinstance(protocol.queue, Inbox) and isinstance(protocol.writable, Gate)
+            await socket.send("again")
+            assert await asyncio.wait_for(socket.recv(), 2) == "AGAIN"
+    finally:
+        server.should_exit = True
+        await asyncio.wait_for(serving, 5)
