@@ -66,6 +66,20 @@ def test_rest_rate_limit_per_user_trips_and_recovers(settings, editor, clock):
     assert api.get("/api/users/").status_code == 200
 
 
+def test_rest_rate_limit_refills_evenly_and_keeps_one_number(settings, editor, clock):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"user": "3/min", "ip": "100/min"},
+    }
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token(editor)}")
+    assert [api.get("/api/users/").status_code for _ in range(4)] == [200, 200, 200, 429]
+    clock[0] += 21  # one request's share of the minute has come back, not the whole minute
+    assert [api.get("/api/users/").status_code for _ in range(2)] == [200, 429]
+    # The state is one number per key, however many requests came.
+    assert isinstance(cache.get(f"throttle_gcra_user_{editor.pk}"), float)
+
+
 def test_rest_rate_limit_per_ip_applies_to_anonymous_callers(settings, clock):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,

@@ -9,15 +9,22 @@ benchmark). Here each request runs on one of `TIDEWIRE["SYNC_THREADS"]` threads
 that live as long as the process, so their connections do too (CONN_MAX_AGE).
 One request's sync steps stay on one thread, as Django requires; requests are
 spread over the threads by how many each is serving.
+
+Every view and middleware here is synchronous, so the middleware chain is built
+in sync mode and a request crosses to its thread once. In async mode Django runs
+each async-capable `MiddlewareMixin` hook through its own `sync_to_async` (and
+WhiteNoise, sync only, back through `async_to_sync`): some twenty thread hand-offs
+per request.
 """
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from asgiref.sync import ThreadSensitiveContext
+from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
+from django.core.handlers.base import BaseHandler
 
 
 class SyncThreads:
@@ -52,8 +59,13 @@ class PooledASGIHandler(ASGIHandler):
     """Django's ASGI handler, running each request's sync code on a long-lived thread."""
 
     def __init__(self) -> None:
-        super().__init__()
+        BaseHandler.__init__(self)  # not ASGIHandler's: it builds the chain in async mode
+        self.load_middleware(is_async=False)
         self.threads = SyncThreads(settings.TIDEWIRE["SYNC_THREADS"])
+
+    async def get_response_async(self, request):
+        """The whole sync chain (middleware and view) in one step on the request's thread."""
+        return await sync_to_async(self.get_response, thread_sensitive=True)(request)
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
