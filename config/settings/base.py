@@ -245,9 +245,16 @@ TIDEWIRE = {
     "GC_THAW_INTERVAL": float(os.environ.get("TIDEWIRE_GC_THAW_INTERVAL", "3600")),
     # Threads that run Django's synchronous code (views, middleware, ORM) for HTTP
     # requests, each keeping its database connection (tidewire/sync_threads.py).
-    # SQLite takes one writer at a time; PostgreSQL's pool (DATABASE_POOL_MAX) should
-    # have room for these plus the socket side's one.
-    "SYNC_THREADS": int(os.environ.get("TIDEWIRE_SYNC_THREADS", "4")),
+    # PostgreSQL: 4, and DATABASE_POOL_MAX must have room for them plus the socket
+    # side's one. SQLite takes one writer at a time, and a second thread only waits
+    # in its busy handler, whose sleeps grow to 100 ms: REST alone measured p99 91 ms
+    # with 4 threads, 37 ms with 1 (docs/benchmark.md).
+    "SYNC_THREADS": int(
+        os.environ.get(
+            "TIDEWIRE_SYNC_THREADS",
+            "1" if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else "4",
+        )
+    ),
     # Origins a WebSocket may come from, besides the hosts in ALLOWED_HOSTS.
     "ALLOWED_ORIGINS": env_list("TIDEWIRE_ALLOWED_ORIGINS", ""),
 }
