@@ -2,7 +2,9 @@
 
 Every start gets a fresh temporary directory (its SQLite file and server log), a
 private redis-server on a free port, and a free port of its own. Two targets
-share nothing but the machine.
+share nothing but the machine. `tidewire-pg` uses a fresh database on the
+machine's PostgreSQL (BENCH_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432),
+dropped when the run ends.
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ class Target:
     server: Callable[[Workspace], list[str]]
     credentials: Callable[[RunningTarget], Credentials]
     uses_redis: bool = True
+    teardown: tuple[tuple[str, ...], ...] = ()  # commands run after the server stopped
 
 
 class TargetError(RuntimeError):
@@ -130,6 +133,8 @@ class RunningTarget:
                     self.process.kill()
                     self.process.wait(STOP_TIMEOUT)
         finally:
+            for command in self.target.teardown:
+                _run(self.target, command, self.environment)
             if self.redis is not None:
                 self.redis.stop()
                 shutil.rmtree(self.redis.dir, ignore_errors=True)
@@ -294,6 +299,21 @@ TIDEWIRE_TWO_PROCESSES = replace(
     server=lambda ws: [*_uvicorn(ws), "--workers", "2"],
 )
 
+POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
+_PGDB = (str(BIN_DIR / "python"), "-m", "bench.pgdb")
+
+TIDEWIRE_POSTGRES = replace(
+    TIDEWIRE,
+    name="tidewire-pg",
+    description="Tidewire as above on PostgreSQL (the production database), one process",
+    environment=lambda ws: {
+        **TIDEWIRE.environment(ws),
+        "DATABASE_URL": f"{POSTGRES_SERVER}/tidewire_bench_{ws.port}",
+    },
+    setup=((*_PGDB, "create"), *TIDEWIRE.setup),
+    teardown=((*_PGDB, "drop"),),
+)
+
 NULL = Target(
     name="null",
     description="a do-nothing fan-out server (bench/nullserver.py): the load generator's ceiling",
@@ -305,4 +325,7 @@ NULL = Target(
     uses_redis=False,
 )
 
-TARGETS = {target.name: target for target in (BASELINE, TIDEWIRE, TIDEWIRE_TWO_PROCESSES, NULL)}
+TARGETS = {
+    target.name: target
+    for target in (BASELINE, TIDEWIRE, TIDEWIRE_TWO_PROCESSES, TIDEWIRE_POSTGRES, NULL)
+}

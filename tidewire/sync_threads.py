@@ -6,7 +6,8 @@ connection and closes it at the end: on SQLite that is a file open, some thirty
 SQL functions registered and, when the connection was the last one, a WAL
 checkpoint with an fsync inside a PATCH (128 ms seen in a profile of the latency
 benchmark). Here each request runs on one of `TIDEWIRE["SYNC_THREADS"]` threads
-that live as long as the process, so their connections do too (CONN_MAX_AGE).
+that live as long as the process, so their connections do too (SQLite:
+CONN_MAX_AGE=None; PostgreSQL lends connections from its psycopg pool).
 One request's sync steps stay on one thread, as Django requires; requests are
 spread over the threads by how many each is serving.
 
