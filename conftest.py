@@ -86,3 +86,23 @@ def api(editor):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token(editor)}")
     return client
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_database_connections(django_db_setup):
+    """Close every connection to the test database before it is dropped.
+
+    Database connections belong to threads: asgiref's shared sync thread (where
+    database_sync_to_async and sync_to_async run ORM code) keeps its own after the
+    tests, and PostgreSQL's pool keeps idle ones; either makes the drop fail
+    ("being accessed by other users").
+    """
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)
+    connections.close_all()
+    for connection in connections.all():
+        if getattr(connection, "pool", None) is not None:
+            connection.close_pool()
