@@ -20,6 +20,7 @@ from django.urls.exceptions import Resolver404
 from django.urls.resolvers import RegexPattern
 
 from .lifespan import Lifespan
+from .sockets import SocketConsumer
 from .transport import SERVER_SEND
 
 
@@ -40,25 +41,41 @@ class Application:
 
 
 class SocketRouter:
-    """Find the consumer for a WebSocket's path (Django URL patterns) and give it the socket."""
+    """Find the consumer for a WebSocket's path (Django URL patterns) and give it the socket.
+
+    Every route must be a `SocketConsumer`: the origin check and authentication
+    live there, so a route to anything else would skip them.
+    """
 
     def __init__(self, routes: list[Any]) -> None:
         self._resolver = URLResolver(RegexPattern(r"^/"), routes)
+        _check_routes(routes)
 
     @markcoroutinefunction
     def __call__(self, scope, receive, send):
+        path = scope["path"].removeprefix(scope.get("root_path", ""))
         try:
-            match = self._resolver.resolve(scope["path"])
+            match = self._resolver.resolve(path if path.startswith("/") else "/" + path)
         except Resolver404:
             return _refuse(receive, send)
         # The server made this scope for this connection alone: adding to it, rather
         # than copying it, keeps one scope per socket instead of two.
         scope["url_route"] = {"args": match.args, "kwargs": match.kwargs}
         scope[SERVER_SEND] = send  # the server's own send, for tidewire.transport
-        consumer_class = getattr(match.func, "consumer_class", None)
-        if consumer_class is None:  # a plain ASGI app in the routes
-            return match.func(scope, receive, send)
-        return consumer_class(**match.func.consumer_initkwargs)(scope, receive, send)
+        return match.func.consumer_class(**match.func.consumer_initkwargs)(scope, receive, send)
+
+
+def _check_routes(routes: list[Any]) -> None:
+    for route in routes:
+        if isinstance(route, URLResolver):
+            _check_routes(route.url_patterns)
+            continue
+        consumer = getattr(route.callback, "consumer_class", None)
+        if consumer is None or not issubclass(consumer, SocketConsumer):
+            raise TypeError(
+                f"WebSocket route {route.pattern} must be a SocketConsumer's as_asgi(), "
+                "which checks the origin and authenticates"
+            )
 
 
 async def _refuse(receive, send) -> None:

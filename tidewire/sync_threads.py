@@ -11,21 +11,25 @@ CONN_MAX_AGE=None; PostgreSQL lends connections from its psycopg pool).
 One request's sync steps stay on one thread, as Django requires; requests are
 spread over the threads by how many each is serving.
 
-Every view and middleware here is synchronous, so the middleware chain is built
-in sync mode and a request crosses to its thread once. In async mode Django runs
-each async-capable `MiddlewareMixin` hook through its own `sync_to_async` (and
-WhiteNoise, sync only, back through `async_to_sync`): some twenty thread hand-offs
-per request.
+Sync views get a middleware chain built in sync mode, so a request crosses to
+its thread once. In async mode Django runs each async-capable `MiddlewareMixin`
+hook through its own `sync_to_async` (and WhiteNoise, sync only, back through
+`async_to_sync`): some twenty thread hand-offs per request.
+
+Async views (the health checks) take Django's own async path instead and never
+wait for a pooled thread: a slow request holding the threads must not make the
+process look dead to its supervisor.
 """
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from asgiref.sync import ThreadSensitiveContext, sync_to_async
+from asgiref.sync import ThreadSensitiveContext, iscoroutinefunction, sync_to_async
 from django.conf import settings
-from django.core.handlers.asgi import ASGIHandler
+from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.core.handlers.base import BaseHandler
+from django.urls import Resolver404, get_resolver
 
 
 class SyncThreads:
@@ -63,6 +67,15 @@ class PooledASGIHandler(ASGIHandler):
         BaseHandler.__init__(self)  # not ASGIHandler's: it builds the chain in async mode
         self.load_middleware(is_async=False)
         self.threads = SyncThreads(settings.TIDEWIRE["SYNC_THREADS"])
+        self.async_views = ASGIHandler()  # Django's own: async chain, views on the loop
+
+    def _is_async_view(self, scope) -> bool:
+        path = scope["path"].removeprefix(get_script_prefix(scope))
+        try:
+            match = get_resolver().resolve(path if path.startswith("/") else "/" + path)
+        except Resolver404:
+            return False
+        return iscoroutinefunction(match.func)
 
     async def get_response_async(self, request):
         """The whole sync chain (middleware and view) in one step on the request's thread."""
@@ -71,6 +84,8 @@ class PooledASGIHandler(ASGIHandler):
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
+        if self._is_async_view(scope):
+            return await self.async_views(scope, receive, send)
         index = self.threads.lend()
         try:
             async with ThreadSensitiveContext(executor=self.threads.executor(index)):

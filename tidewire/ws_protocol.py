@@ -4,8 +4,8 @@ Ten thousand idle sockets are mostly the server's own state. Measured with
 tracemalloc per open socket, uvicorn's protocol kept: the handshake's request and
 response (headers parsed into several dicts and lists, ~3.5 KB) for the socket's
 whole life, though nothing reads them after the handshake; an `asyncio.Queue` for
-incoming messages (three deques, ~2.3 KB, for a queue that holds one or two
-messages: uvicorn stops reading while one waits); and an `asyncio.Event` gating
+incoming messages (three deques, ~2.3 KB, for a queue that usually holds one
+message: uvicorn stops reading while one waits); and an `asyncio.Event` gating
 sends (one more deque). `python -m config.serve` runs this subclass instead:
 same protocol, same behaviour, those three made lean.
 """
@@ -19,12 +19,18 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 
 
 class Inbox:
-    """What uvicorn asks of its incoming-message queue, for the one reader an ASGI app is."""
+    """What uvicorn asks of its incoming-message queue, for the one reader an ASGI app is.
 
-    __slots__ = ("_items", "_waiter")
+    A list read from a moving head, emptied whenever it is drained: usually one
+    message waits (uvicorn stops reading while one does), but a single TCP read
+    can bring thousands of small frames, and they must come out in O(1) each.
+    """
+
+    __slots__ = ("_head", "_items", "_waiter")
 
     def __init__(self) -> None:
         self._items: list[Any] = []
+        self._head = 0
         self._waiter: asyncio.Future[None] | None = None
 
     def put_nowait(self, item: Any) -> None:
@@ -33,7 +39,7 @@ class Inbox:
             self._waiter.set_result(None)
 
     async def get(self) -> Any:
-        while not self._items:
+        while self.empty():
             if self._waiter is not None:
                 raise RuntimeError("receive() is already being awaited on this socket")
             self._waiter = asyncio.get_running_loop().create_future()
@@ -41,10 +47,15 @@ class Inbox:
                 await self._waiter
             finally:
                 self._waiter = None
-        return self._items.pop(0)  # one or two items: uvicorn pauses reading meanwhile
+        item = self._items[self._head]
+        self._head += 1
+        if self._head == len(self._items):
+            self._items.clear()
+            self._head = 0
+        return item
 
     def empty(self) -> bool:
-        return not self._items
+        return self._head == len(self._items)
 
 
 class Gate:
@@ -76,7 +87,11 @@ class Gate:
         if self._waiters is None:
             self._waiters = []
         self._waiters.append(waiter)
-        await waiter
+        try:
+            await waiter
+        finally:
+            if self._waiters is not None and waiter in self._waiters:
+                self._waiters.remove(waiter)  # cancelled: drop it, as asyncio.Event does
         return True
 
 

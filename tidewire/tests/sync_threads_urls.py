@@ -13,10 +13,11 @@ release = threading.Event()
 
 @login_not_required
 def who(request):
-    connections["default"].ensure_connection()
-    return JsonResponse(
-        {"thread": threading.current_thread().name, "connection": id(connections["default"])}
-    )
+    database = connections["default"]
+    database.ensure_connection()
+    # SQLite's connection is kept by its thread; PostgreSQL's goes back to the pool.
+    kept = id(database.connection) if database.vendor == "sqlite" else None
+    return JsonResponse({"thread": threading.current_thread().name, "connection": kept})
 
 
 @login_not_required
@@ -25,4 +26,9 @@ def wait(request):
     return who(request)
 
 
-urlpatterns = [path("who/", who), path("wait/", wait)]
+@login_not_required
+async def alive(request):
+    return JsonResponse({"thread": threading.current_thread().name})
+
+
+urlpatterns = [path("who/", who), path("wait/", wait), path("alive/", alive)]

@@ -55,6 +55,32 @@ async def test_the_router_gives_the_consumer_the_servers_send_and_the_route():
     assert isinstance(seen["consumer"], Recorder)
 
 
+def test_a_route_that_would_skip_the_origin_and_auth_checks_is_refused():
+    from channels.generic.websocket import AsyncWebsocketConsumer
+    from django.urls import path
+
+    async def bare_app(scope, receive, send):
+        pass
+
+    for unchecked in (bare_app, AsyncWebsocketConsumer.as_asgi()):
+        with pytest.raises(TypeError, match="must be a SocketConsumer"):
+            SocketRouter([path("ws/raw/", unchecked)])
+
+
+async def test_the_router_resolves_below_the_root_path():
+    from django.urls import path
+
+    seen = {}
+
+    class Recorder(MultiplexConsumer):
+        async def __call__(self, scope, receive, send):
+            seen.update(scope)
+
+    router = SocketRouter([path("ws/", Recorder.as_asgi())])
+    await router({"type": "websocket", "path": "/app/ws/", "root_path": "/app"}, None, None)
+    assert seen["url_route"] == {"args": (), "kwargs": {}}
+
+
 async def test_an_unknown_path_is_refused_at_the_handshake(in_memory_layer, editor):
     _, accepted, _ = await open_socket("/ws/nowhere/", user=editor)
     assert not accepted

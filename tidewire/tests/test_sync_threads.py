@@ -18,6 +18,7 @@ pytestmark = [
 async def _get(handler, path):
     communicator = HttpCommunicator(handler, "GET", path, headers=[(b"host", b"localhost")])
     response = await communicator.get_response(timeout=15)
+    await communicator.wait()  # the request finishes: its connection is given back
     assert response["status"] == 200, response
     return json.loads(response["body"])
 
@@ -28,7 +29,7 @@ async def test_requests_one_after_another_reuse_the_same_thread_and_connection(s
     first = await _get(handler, "/who/")
     second = await _get(handler, "/who/")
     assert first["thread"].startswith("tidewire-sync-")
-    assert second == first  # same thread, same DatabaseWrapper: the connection was kept
+    assert second == first  # same thread (and on SQLite the same open connection)
 
 
 async def test_a_request_waiting_on_one_thread_does_not_hold_up_the_next(settings):
@@ -43,6 +44,20 @@ async def test_a_request_waiting_on_one_thread_does_not_hold_up_the_next(setting
         sync_threads_urls.release.set()
     held = await slow
     assert quick["thread"] != held["thread"]
+
+
+async def test_async_views_answer_while_every_sync_thread_is_busy(settings):
+    settings.TIDEWIRE = {**settings.TIDEWIRE, "SYNC_THREADS": 1}
+    handler = PooledASGIHandler()
+    sync_threads_urls.release.clear()
+    slow = asyncio.ensure_future(_get(handler, "/wait/"))
+    await asyncio.sleep(0.2)  # the only sync thread is now held
+    try:
+        alive = await asyncio.wait_for(_get(handler, "/alive/"), 5)
+    finally:
+        sync_threads_urls.release.set()
+    await slow
+    assert not alive["thread"].startswith("tidewire-sync-")  # on the event loop
 
 
 def test_lending_picks_the_least_busy_thread_and_counts_returns():

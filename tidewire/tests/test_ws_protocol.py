@@ -26,6 +26,16 @@ async def test_inbox_hands_items_over_in_order_and_waits_when_empty():
     assert await asyncio.wait_for(waiting, 1) == 3
 
 
+async def test_inbox_drains_a_long_queue_in_order_and_starts_over_empty():
+    inbox = Inbox()
+    for number in range(50_000):  # one TCP read can bring thousands of small frames
+        inbox.put_nowait(number)
+    assert [await inbox.get() for _ in range(50_000)] == list(range(50_000))
+    assert inbox.empty() and inbox._items == []  # nothing kept once drained
+    inbox.put_nowait("next")
+    assert await inbox.get() == "next"
+
+
 async def test_inbox_get_can_be_cancelled_and_awaited_again():
     inbox = Inbox()
     waiting = asyncio.ensure_future(inbox.get())
@@ -46,6 +56,13 @@ async def test_gate_holds_waiters_while_closed():
     assert not any(w.done() for w in waiters)
     gate.set()
     assert await asyncio.wait_for(asyncio.gather(*waiters), 1) == [True, True]
+    gate.clear()
+    cancelled = asyncio.ensure_future(gate.wait())
+    await asyncio.sleep(0)
+    cancelled.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    assert not gate._waiters  # a cancelled waiter is not kept until the next set()
 
 
 async def _echo(scope, receive, send):

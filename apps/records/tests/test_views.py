@@ -36,10 +36,3 @@ def test_landing_links_every_part(client):
     html = client.get("/").content.decode()
     for href in ["/window1/", "/window2/", "/api/docs/", "/admin/"]:
         assert f'href="{href}"' in html
-
-
-def test_health_endpoints(client):
-    assert client.get("/health/live").json() == {"status": "ok"}
-    ready = client.get("/health/ready").json()
-    assert ready["status"] == "ok"
-    assert ready["checks"] == {"database": "ok", "channel_layer": "ok"}
