@@ -37,10 +37,10 @@ class _Ignore:
         pass
 
 
-async def _open(running: RunningTarget, count: int) -> list[Subscriber]:
+async def open_idle_sockets(*, port: int, path: str, count: int) -> list[Subscriber]:
+    """Open `count` listening sockets on the local server, a few handshakes at a time."""
     sockets: list[Subscriber] = []
     gate = asyncio.Semaphore(CONCURRENT_OPENS)
-    path = SOCKET_PATH + running.credentials.websocket_query()
 
     async def one() -> None:
         async with gate:
@@ -49,9 +49,9 @@ async def _open(running: RunningTarget, count: int) -> list[Subscriber]:
                     sockets.append(
                         await open_subscriber(
                             host="127.0.0.1",
-                            port=running.port,
+                            port=port,
                             path=path,
-                            origin=running.origin,
+                            origin=f"http://127.0.0.1:{port}",
                             sink=_Ignore(),
                             within=OPEN_TIMEOUT,
                             deflate=False,
@@ -63,6 +63,11 @@ async def _open(running: RunningTarget, count: int) -> list[Subscriber]:
 
     await asyncio.gather(*(one() for _ in range(count)))
     return sockets
+
+
+async def _open(running: RunningTarget, count: int) -> list[Subscriber]:
+    path = SOCKET_PATH + running.credentials.websocket_query()
+    return await open_idle_sockets(port=running.port, path=path, count=count)
 
 
 async def measure(running: RunningTarget, *, sockets: int, hold: float) -> dict[str, Any]:

@@ -25,43 +25,21 @@ import sys
 import tempfile
 import tracemalloc
 
+from .idle import SOCKET_PATH, open_idle_sockets
 from .machine import raise_open_files_limit
-from .wsclient import open_subscriber
 
-CONCURRENT_OPENS = 20
 WARM_SOCKETS = 50  # imports, pools and caches paid once, before counting
-
-
-class _Ignore:
-    def on_text(self, subscriber, payload, received_ns) -> None:
-        pass
 
 
 async def _hold_sockets(port: int, count: int, token: str) -> None:
     """The child: open `count` sockets, say so on stdout, then hold them until killed."""
-    gate = asyncio.Semaphore(CONCURRENT_OPENS)
-    sockets = []
-
-    async def one() -> None:
-        async with gate:
-            sockets.append(
-                await open_subscriber(
-                    host="127.0.0.1",
-                    port=port,
-                    path=f"/ws/user-updates/?token={token}",
-                    origin=f"http://127.0.0.1:{port}",
-                    sink=_Ignore(),
-                    within=30,
-                    deflate=False,
-                )
-            )
-
-    await asyncio.gather(*(one() for _ in range(count)))
+    sockets = await open_idle_sockets(port=port, path=f"{SOCKET_PATH}?token={token}", count=count)
     print(len(sockets), flush=True)
     await asyncio.Event().wait()
 
 
 def _rss_kib() -> int:
+    """This process's resident memory alone (bench.machine.rss_kib adds the client child)."""
     with open("/proc/self/status") as status:
         for line in status:
             if line.startswith("VmRSS:"):
