@@ -23,6 +23,18 @@ async def _get(handler, path):
     return json.loads(response["body"])
 
 
+async def _while_a_request_holds_a_thread(handler, path):
+    """Get `path` while a /wait/ request holds a sync thread; both answers."""
+    sync_threads_urls.release.clear()
+    slow = asyncio.ensure_future(_get(handler, "/wait/"))
+    await asyncio.sleep(0.2)  # the slow request now holds its thread
+    try:
+        answer = await asyncio.wait_for(_get(handler, path), 5)
+    finally:
+        sync_threads_urls.release.set()
+    return answer, await slow
+
+
 async def test_requests_one_after_another_reuse_the_same_thread_and_connection(settings):
     settings.TIDEWIRE = {**settings.TIDEWIRE, "SYNC_THREADS": 2}
     handler = PooledASGIHandler()
@@ -34,29 +46,13 @@ async def test_requests_one_after_another_reuse_the_same_thread_and_connection(s
 
 async def test_a_request_waiting_on_one_thread_does_not_hold_up_the_next(settings):
     settings.TIDEWIRE = {**settings.TIDEWIRE, "SYNC_THREADS": 2}
-    handler = PooledASGIHandler()
-    sync_threads_urls.release.clear()
-    slow = asyncio.ensure_future(_get(handler, "/wait/"))
-    await asyncio.sleep(0.2)  # the slow request now holds its thread
-    try:
-        quick = await asyncio.wait_for(_get(handler, "/who/"), 5)
-    finally:
-        sync_threads_urls.release.set()
-    held = await slow
+    quick, held = await _while_a_request_holds_a_thread(PooledASGIHandler(), "/who/")
     assert quick["thread"] != held["thread"]
 
 
 async def test_async_views_answer_while_every_sync_thread_is_busy(settings):
     settings.TIDEWIRE = {**settings.TIDEWIRE, "SYNC_THREADS": 1}
-    handler = PooledASGIHandler()
-    sync_threads_urls.release.clear()
-    slow = asyncio.ensure_future(_get(handler, "/wait/"))
-    await asyncio.sleep(0.2)  # the only sync thread is now held
-    try:
-        alive = await asyncio.wait_for(_get(handler, "/alive/"), 5)
-    finally:
-        sync_threads_urls.release.set()
-    await slow
+    alive, _ = await _while_a_request_holds_a_thread(PooledASGIHandler(), "/alive/")
     assert not alive["thread"].startswith("tidewire-sync-")  # on the event loop
 
 
