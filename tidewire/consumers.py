@@ -5,62 +5,69 @@ Frames and close codes are documented in docs/protocol.md.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.utils import timezone
 
 from . import close_codes
 from .fanout import hub
-from .frames import Frame
+from .outbound import Outbound
+from .presence_sync import state_frame
+from .replays import replay_allowed
 from .sender import Sender
 from .sockets import SocketConsumer
 from .streams import stream_offset, stream_read
-from .topics import TopicError, authorize_join
+from .topics import JoinRuleFailed, TopicError, authorize_join, resolve_topic
+
+logger = logging.getLogger(__name__)
 
 # Events read from the store per query during a replay: bounds one query's memory.
 REPLAY_BATCH = 500
 
 
+class SubscribeFailed(Exception):
+    """Following a topic failed (the channel layer or the store did not answer)."""
+
+
 class Subscription:
-    """One socket following one topic: holds frames back while it catches up, drops repeats."""
+    """One socket following one topic: holds events back while it catches up, drops repeats."""
 
-    __slots__ = ("body_only", "last_offset", "pending", "sender")
+    __slots__ = ("last_offset", "pending", "seed_format", "sender")
 
-    def __init__(self, sender: Sender, *, body_only: bool) -> None:
+    def __init__(self, sender: Sender, *, seed_format: bool) -> None:
         self.sender = sender
-        self.body_only = body_only
+        self.seed_format = seed_format
         self.last_offset = 0
-        self.pending: list[Frame] | None = []  # live frames that arrive during catch-up
+        self.pending: list[Outbound] | None = []  # live events that arrive during catch-up
 
-    def deliver(self, frame: Frame) -> None:
-        """Send a live frame, unless the socket is still catching up or has seen it."""
-        if self.pending is not None:
-            self.pending.append(frame)
-        elif frame.offset > self.last_offset:
-            self.last_offset = frame.offset
-            self.sender.send_event(frame, body_only=self.body_only)
+    def deliver(self, outbound: Outbound) -> None:
+        """Send a live event, unless the socket is still catching up or has seen it.
+
+        A signal goes out at once once the subscription is live (it has no offset
+        to order by, and is only worth anything now).
+        """
+        if outbound.offset is None:
+            if self.pending is None:
+                self.sender.send_outbound(outbound, seed_format=self.seed_format)
+        elif self.pending is not None:
+            self.pending.append(outbound)
+        elif outbound.offset > self.last_offset:
+            self.last_offset = outbound.offset
+            self.sender.send_outbound(outbound, seed_format=self.seed_format)
+
+    def send_text(self, text: str) -> None:
+        """A frame about the topic (presence), once the subscription is live."""
+        if self.pending is None:
+            self.sender.send_text(text)
 
     def go_live(self, last_offset: int) -> None:
-        """Catch-up is done up to `last_offset`: flush held frames past it and go live."""
+        """Catch-up is done up to `last_offset`: flush held events past it and go live."""
         self.last_offset = last_offset
         pending, self.pending = self.pending or [], None
-        for frame in sorted(pending, key=lambda f: f.offset):
-            self.deliver(frame)
-
-
-class CatchUp:
-    """A subscription that has replayed up to `offset` and waits to go live."""
-
-    __slots__ = ("complete", "offset", "subscription")
-
-    def __init__(self, subscription: Subscription, offset: int, *, complete: bool) -> None:
-        self.subscription = subscription
-        self.offset = offset
-        self.complete = complete
-
-    def go_live(self) -> None:
-        """Flush frames held during catch-up and deliver live from now on."""
-        self.subscription.go_live(self.offset)
+        for outbound in sorted(pending, key=lambda o: o.offset):
+            self.deliver(outbound)
 
 
 class TopicsConsumer(SocketConsumer):
@@ -71,47 +78,89 @@ class TopicsConsumer(SocketConsumer):
         self.subscriptions: dict[str, Subscription] = {}
         await self.accept()
 
-    async def disconnect(self, code: int) -> None:
-        """Leave every topic."""
+    def release(self) -> None:
+        """Leave every topic (every path out of the socket comes here, once)."""
         for topic in list(getattr(self, "subscriptions", {})):
-            await hub.unsubscribe(topic, self)
-        self.subscriptions = {}
+            self.unfollow(topic)
 
-    async def follow(self, topic: str, *, after: int | None, body_only: bool) -> CatchUp:
-        """Subscribe to a topic and replay what came after `after`; the caller then goes live.
+    async def follow(
+        self, topic: str, *, after: int | None, seed_format: bool
+    ) -> tuple[Subscription, int, bool]:
+        """Subscribe to a topic and replay what came after `after`.
 
-        The hub subscription starts before the store is read, so an event committed in
-        between is held and sent once, after the replay: no gap and no duplicate.
+        Returns the subscription, the offset it is caught up to, and whether the
+        replay was complete (False: the client must reload, `reset`); the caller
+        sends its acknowledgement, then `subscription.go_live(offset)`.
+
+        The hub subscription starts before the store is read, so an event committed
+        in between is held and sent once, after the replay: no gap and no duplicate.
+        If anything fails, nothing is left subscribed and SubscribeFailed is raised.
         """
-        subscription = Subscription(self.sender, body_only=body_only)
+        subscription = Subscription(self.sender, seed_format=seed_format)
         self.subscriptions[topic] = subscription
-        await hub.subscribe(topic, self, subscription.deliver)
-        current = await database_sync_to_async(stream_offset)(topic=topic)
-        if after is None or after >= current:
-            return CatchUp(subscription, current, complete=True)
-        return await self._replay(topic, after, current, subscription)
+        try:
+            await hub.subscribe(topic, self, subscription)
+            current = await database_sync_to_async(stream_offset)(topic=topic)
+            if after is None or after >= current:
+                return subscription, current, True
+            if current - after > _max_replay() or not await replay_allowed(self.scope["user"]):
+                return subscription, current, False
+            offset, complete = await self._replay(topic, after, current, subscription)
+            return subscription, offset, complete
+        except Exception as error:
+            self.unfollow(topic)
+            logger.warning("subscribing to %s failed", topic, exc_info=True)
+            raise SubscribeFailed(
+                f"could not follow {topic!r}: {error.__class__.__name__}"
+            ) from error
 
-    async def unfollow(self, topic: str) -> bool:
-        """Stop following a topic; False if it was not followed."""
+    async def track_presence(self, topic: str) -> None:
+        """Count this socket's user as present in the topic and send it who else is."""
+        user = self.scope["user"]
+        meta = {"name": user.get_username(), "since": timezone.now().isoformat()}
+        presences = await hub.presence.track(topic, str(user.pk), meta)
+        self.send_frame_text(state_frame(topic, presences))
+
+    def unfollow(self, topic: str) -> bool:
+        """Stop following a topic; False if it was not followed (synchronous)."""
         if self.subscriptions.pop(topic, None) is None:
             return False
-        await hub.unsubscribe(topic, self)
+        user = self.scope.get("user")
+        if user is not None and user.is_authenticated and _keeps_presence(topic):
+            hub.presence.untrack(topic, str(user.pk))
+        hub.unsubscribe(topic, self)
         return True
+
+    def send_frame_text(self, text: str) -> None:
+        self.sender.send_text(text)
 
     async def _replay(
         self, topic: str, after: int, until: int, subscription: Subscription
-    ) -> CatchUp:
+    ) -> tuple[int, bool]:
         last = after
         while last < until:
             events = await database_sync_to_async(stream_read)(
                 topic=topic, after=last, limit=REPLAY_BATCH
             )
             if not events or events[0].offset != last + 1:
-                return CatchUp(subscription, until, complete=False)  # trimmed by retention
+                return until, False  # trimmed by retention
             for stored in events:
-                self.sender.send_event(Frame.of(stored), body_only=subscription.body_only)
+                self.sender.send_outbound(Outbound.of(stored), seed_format=subscription.seed_format)
                 last = stored.offset
-        return CatchUp(subscription, last, complete=True)
+        return last, True
+
+
+def _max_replay() -> int:
+    from .conf import tidewire_setting
+
+    return tidewire_setting("MAX_REPLAY_EVENTS")
+
+
+def _keeps_presence(topic: str) -> bool:
+    try:
+        return resolve_topic(topic)[0].presence
+    except TopicError:
+        return False
 
 
 class FixedTopicConsumer(TopicsConsumer):
@@ -119,15 +168,37 @@ class FixedTopicConsumer(TopicsConsumer):
 
     topic: str = ""
 
+    def get_topic(self) -> str:
+        """The topic this socket follows (subclasses may read it from the URL)."""
+        return self.topic
+
     async def connect(self) -> None:
-        """Join the topic before accepting, so every event after the handshake arrives."""
+        """Join the topic before accepting, so every event after the handshake arrives.
+
+        Refused by the topic's rule: closed 4403; the rule or the join failing:
+        closed 1011 (internal error) with the reason.
+        """
         self.subscriptions = {}
-        if not authorize_join(self.scope.get("user"), self.topic):
-            await self.close(code=close_codes.FORBIDDEN)
+        topic = self.get_topic()
+        try:
+            allowed = await authorize_join(self.scope.get("user"), topic)
+        except (TopicError, JoinRuleFailed):
+            allowed = None
+        if allowed is None:
+            await self.refuse(close_codes.INTERNAL_ERROR, "could not check access")
             return
-        catch_up = await self.follow(self.topic, after=None, body_only=True)
+        if not allowed:
+            await self.refuse(close_codes.FORBIDDEN, "not allowed")
+            return
+        try:
+            subscription, offset, _ = await self.follow(topic, after=None, seed_format=True)
+        except SubscribeFailed:
+            await self.refuse(close_codes.INTERNAL_ERROR, "could not follow the topic")
+            return
         await self.accept()
-        catch_up.go_live()
+        subscription.go_live(offset)
+        if _keeps_presence(topic):
+            await self.track_presence(topic)
 
 
 class MultiplexConsumer(TopicsConsumer):
@@ -139,7 +210,7 @@ class MultiplexConsumer(TopicsConsumer):
         if kind == "subscribe":
             await self._subscribe(frame)
         elif kind == "unsubscribe":
-            await self._unsubscribe(frame)
+            self._unsubscribe(frame)
         else:
             await super().receive_frame(frame)
 
@@ -148,13 +219,16 @@ class MultiplexConsumer(TopicsConsumer):
         if not isinstance(topic, str):
             self.send_error("invalid_frame", '"topic" must be a string', ref)
             return
-        if after is not None and (type(after) is not int or after < 0):
+        if after is not None and (type(after) is not int or not 0 <= after < 2**63):
             self.send_error("invalid_frame", '"offset" must be a non-negative integer', ref)
             return
         try:
-            allowed = authorize_join(self.scope.get("user"), topic)
+            allowed = await authorize_join(self.scope.get("user"), topic)
         except TopicError as error:
             self.send_error("unknown_topic", str(error), ref)
+            return
+        except JoinRuleFailed as error:
+            self.send_error("join_failed", str(error), ref)
             return
         if not allowed:
             self.send_error("forbidden", f"not allowed to join {topic!r}", ref)
@@ -162,21 +236,30 @@ class MultiplexConsumer(TopicsConsumer):
         if topic in self.subscriptions:
             self.send_error("already_subscribed", f"already subscribed to {topic!r}", ref)
             return
-        catch_up = await self.follow(topic, after=after, body_only=False)
-        if not catch_up.complete:
-            # Events after `offset` are gone from the store: the client reloads its state.
-            self.send_frame(
-                {"type": "reset", "topic": topic, "offset": catch_up.offset, "ref": ref}
+        try:
+            subscription, offset, complete = await self.follow(
+                topic, after=after, seed_format=False
             )
+        except SubscribeFailed as error:
+            self.send_error("subscribe_failed", str(error), ref)
+            return
+        if self.closed:  # the socket went away while the join was in flight
+            self.unfollow(topic)
+            return
+        if not complete:
+            # Events after `offset` are gone from the store, or too many to replay:
+            # the client reloads its state.
+            self.send_frame({"type": "reset", "topic": topic, "offset": offset, "ref": ref})
         # Replayed events (if any) went out first; live ones follow the ack.
-        self.send_frame(
-            {"type": "subscribed", "topic": topic, "offset": catch_up.offset, "ref": ref}
-        )
-        catch_up.go_live()
+        self.send_frame({"type": "subscribed", "topic": topic, "offset": offset, "ref": ref})
+        subscription.go_live(offset)
+        if _keeps_presence(topic):
+            await self.track_presence(topic)
 
-    async def _unsubscribe(self, frame: dict[str, Any]) -> None:
+    def _unsubscribe(self, frame: dict[str, Any]) -> None:
         ref, topic = frame.get("ref"), frame.get("topic")
-        if not isinstance(topic, str) or not await self.unfollow(topic):
-            self.send_error("not_subscribed", f"not subscribed to {topic!r}", ref)
+        if not isinstance(topic, str) or not self.unfollow(topic):
+            shown = topic[:100] if isinstance(topic, str) else topic
+            self.send_error("not_subscribed", f"not subscribed to {shown!r}", ref)
             return
         self.send_frame({"type": "unsubscribed", "topic": topic, "ref": ref})

@@ -5,7 +5,12 @@ of its topic, which holds one channel per process that follows the topic. Inside
 a process the hub keeps each topic's events in offset order: a frame that arrives
 ahead of a gap is held while the missing ones are read from the store, and a
 periodic resync reads whatever the layer never brought (a writer that died after
-commit, a Redis restart). Subscribers see every offset once, in order.
+commit, a Redis restart). Followers see every offset once, in order.
+
+The same groups carry signals (ephemeral: delivered to whoever follows the topic
+now) and presence (tidewire/presence_sync.py); the group `tw.control` reaches
+every process, for messages about sockets rather than topics (close a user's
+sockets, tidewire/connections.py).
 """
 
 from __future__ import annotations
@@ -13,16 +18,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
 
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
-from django.conf import settings
 
 from .background import spawn
-from .frames import Frame
+from .conf import tidewire_setting
+from .outbound import Outbound
+from .presence_sync import PresenceSync
 from .streams import StoredEvent, stream_offset, stream_offsets, stream_read, stream_trim
 from .topics import group_name
 
@@ -36,64 +42,107 @@ JOIN_CONFIRM_TIMEOUT = 2.0
 GAP_WAIT = 0.05
 # Events read from the store per query when filling a gap.
 FILL_BATCH = 500
+# The group every process joins, for messages about sockets rather than topics.
+CONTROL_GROUP = "tw.control"
 
-Deliver = Callable[[Frame], None]
+ControlHandler = Callable[[dict[str, Any]], None]
+
+
+class Follower(Protocol):
+    """What the hub hands a topic's traffic to (a socket's subscription)."""
+
+    def deliver(self, outbound: Outbound) -> None:
+        """An event (in offset order, each once) or a signal of the topic."""
+
+    def send_text(self, text: str) -> None:
+        """A frame about the topic built for this follower (presence)."""
 
 
 class TopicState:
     """What this process knows of one topic it follows."""
 
-    __slots__ = ("delivered", "filling", "held", "subscribers")
+    __slots__ = ("delivered", "filling", "followers", "held")
 
     def __init__(self) -> None:
-        self.subscribers: dict[Any, Deliver] = {}
+        self.followers: dict[Any, Follower] = {}
         self.delivered: int | None = None  # highest offset handed out, in order
-        self.held: dict[int, Frame] = {}  # frames that arrived ahead of a gap
+        self.held: dict[int, Outbound] = {}  # events that arrived ahead of a gap
         self.filling = False  # a read from the store is under way
 
 
 class Hub:
-    """This process's subscribers by topic, fed by one channel-layer channel."""
+    """This process's followers by topic, fed by one channel-layer channel."""
 
     def __init__(self) -> None:
         self.loop: asyncio.AbstractEventLoop | None = None
-        self._channel: str | None = None
+        self.channel: str | None = None
         self._tasks: list[asyncio.Task[Any]] = []
         self._topics: dict[str, TopicState] = {}
         self._joining: dict[str, asyncio.Future[None]] = {}
         self._markers: dict[str, asyncio.Future[None]] = {}
+        self._control: dict[str, ControlHandler] = {}
+        self._periodic: list[Callable[[], Awaitable[None]]] = []
+        self.presence = PresenceSync(self)
 
     def reset(self) -> None:
-        """Forget every subscriber and the channel (tests switch layers between runs)."""
+        """Forget every follower and the channel (tests switch layers between runs)."""
         for task in self._tasks:
             if not task.done():
                 with contextlib.suppress(RuntimeError):  # its loop may be closed already
                     task.cancel()
         self.loop = None
-        self._channel = None
+        self.channel = None
         self._tasks = []
         self._topics.clear()
         self._joining.clear()
         self._markers.clear()
+        self.presence = PresenceSync(self)
 
-    async def subscribe(self, topic: str, key: Any, deliver: Deliver) -> None:
-        """Call `deliver` with every frame of the topic until `unsubscribe(topic, key)`.
+    def is_idle(self) -> bool:
+        """Nothing followed, joined or waited for (what every socket leaves behind)."""
+        return not (self._topics or self._joining or self._markers or self.presence.topics())
 
-        Returns once this process is sure to receive the topic's events; `deliver`
-        then gets every offset above the topic's offset at that moment, in order.
+    def followed(self) -> list[str]:
+        return list(self._topics)
+
+    def on_control(self, message_type: str, handler: ControlHandler) -> None:
+        """Call `handler(message)` for each control message of that type, in every process."""
+        self._control[message_type] = handler
+
+    def every_resync(self, job: Callable[[], Awaitable[None]]) -> None:
+        """Run `await job()` at every resync interval, as long as the hub runs."""
+        self._periodic.append(job)
+
+    async def send_control(self, message: dict[str, Any]) -> None:
+        """Send a message to every process's hub (this one included, if it runs)."""
+        await get_channel_layer().group_send(CONTROL_GROUP, message)
+
+    async def subscribe(self, topic: str, key: Any, follower: Follower) -> None:
+        """Hand the topic's traffic to `follower` until `unsubscribe(topic, key)`.
+
+        Returns once this process is sure to receive the topic's events; the
+        follower then gets every offset above the topic's offset at that moment, in
+        order. If joining fails (the layer or the store is unreachable), the
+        follower is removed again and the error raised: nothing is left behind.
         """
-        await self._ensure_running()
+        await self.ensure_running()
         state = self._topics.setdefault(topic, TopicState())
-        state.subscribers[key] = deliver
-        await self._ensure_joined(topic, state)
+        state.followers[key] = follower
+        try:
+            await self._ensure_joined(topic, state)
+        except BaseException:
+            self.unsubscribe(topic, key)
+            raise
 
     async def _ensure_joined(self, topic: str, state: TopicState) -> None:
-        """Join the topic once for all its subscribers; later callers wait for the first."""
+        """Join the topic once for all its followers; later callers wait for the first."""
         if state.delivered is not None:
             return
         joining = self._joining.get(topic)
         if joining is not None:
             await asyncio.shield(joining)
+            if state.delivered is None:
+                raise ConnectionError(f"joining {topic!r} failed")
             return
         joining = self._joining[topic] = self.loop.create_future()
         try:
@@ -101,34 +150,67 @@ class Hub:
         finally:
             del self._joining[topic]
             joining.set_result(None)
+            if not state.followers:
+                self._leave(topic, state)  # everyone left while the join was in flight
 
-    async def unsubscribe(self, topic: str, key: Any) -> None:
-        """Stop delivering the topic to `key`; the last one out leaves the group."""
+    def unsubscribe(self, topic: str, key: Any) -> None:
+        """Stop handing the topic to `key`; the last one out leaves the group.
+
+        Synchronous, so it runs on every path a socket leaves by (close, error,
+        cancellation); leaving the layer group goes on in the background.
+        """
         state = self._topics.get(topic)
-        if state is None or state.subscribers.pop(key, None) is None:
+        if state is None or state.followers.pop(key, None) is None:
             return
-        if not state.subscribers and topic not in self._joining:
-            del self._topics[topic]
-            await get_channel_layer().group_discard(group_name(topic), self._channel)
+        if not state.followers and topic not in self._joining:
+            self._leave(topic, state)
 
-    def dispatch(self, frame: Frame) -> None:
-        """Take a frame from the layer: hand it out in order, hold it, or drop a repeat."""
-        state = self._topics.get(frame.topic)
+    def _leave(self, topic: str, state: TopicState) -> None:
+        if self._topics.get(topic) is not state:
+            return
+        del self._topics[topic]
+        self.presence.forget(topic)
+        if self.channel is not None:  # also after a failed join: group_add may have happened
+            spawn(self._discard(topic, self.channel))
+
+    async def _discard(self, topic: str, channel: str) -> None:
+        try:
+            await get_channel_layer().group_discard(group_name(topic), channel)
+        except Exception:  # the group's membership expires by itself in Redis
+            logger.warning("leaving %s failed", topic, exc_info=True)
+
+    def dispatch(self, outbound: Outbound) -> None:
+        """Take an event from the layer: hand it out in order, hold it, or drop a repeat."""
+        state = self._topics.get(outbound.topic)
         if state is None:
             return
-        if state.delivered is None or frame.offset > state.delivered + 1:
-            state.held[frame.offset] = frame
+        if state.delivered is None or outbound.offset > state.delivered + 1:
+            state.held[outbound.offset] = outbound
             if state.delivered is not None:
-                self._fill_later(frame.topic, state, wait=GAP_WAIT)
+                self._fill_later(outbound.topic, state, wait=GAP_WAIT)
             return
-        if frame.offset == state.delivered + 1:
-            self._deliver(state, frame)
-            self._release_held(frame.topic, state)
+        if outbound.offset == state.delivered + 1:
+            self._deliver(state, outbound)
+            self._release_held(outbound.topic, state)
 
-    def _deliver(self, state: TopicState, frame: Frame) -> None:
-        state.delivered = frame.offset
-        for deliver in tuple(state.subscribers.values()):
-            deliver(frame)
+    def dispatch_signal(self, outbound: Outbound) -> None:
+        """Take a signal from the layer and hand it to every follower of its topic now."""
+        state = self._topics.get(outbound.topic)
+        if state is not None:
+            for follower in tuple(state.followers.values()):
+                follower.deliver(outbound)
+
+    def send_text(self, topic: str, text: str) -> None:
+        """Send a frame about the topic to each of its local followers."""
+        state = self._topics.get(topic)
+        if state is not None:
+            for follower in tuple(state.followers.values()):
+                follower.send_text(text)
+
+    def _deliver(self, state: TopicState, outbound: Outbound) -> None:
+        state.delivered = outbound.offset
+        for follower in tuple(state.followers.values()):
+            follower.deliver(outbound)
 
     def _release_held(self, topic: str, state: TopicState) -> None:
         held = state.held
@@ -153,7 +235,7 @@ class Hub:
             if wait:
                 await asyncio.sleep(wait)
                 if not state.held:
-                    return  # the missing frames came through the layer meanwhile
+                    return  # the missing events came through the layer meanwhile
             while self._topics.get(topic) is state and state.delivered is not None:
                 events = await database_sync_to_async(stream_read)(
                     topic=topic, after=state.delivered, limit=FILL_BATCH
@@ -163,7 +245,7 @@ class Hub:
                     state.delivered = events[0].offset - 1
                 for stored in events:
                     if stored.offset == state.delivered + 1:
-                        self._deliver(state, Frame.of(stored))
+                        self._deliver(state, Outbound.of(stored))
                 self._release_held(topic, state)  # a no-op fill request while filling
                 if len(events) < FILL_BATCH:
                     break
@@ -177,7 +259,7 @@ class Hub:
     async def _join(self, topic: str, state: TopicState) -> None:
         """Join the topic's group, make sure it took effect, then note where the topic is."""
         layer = get_channel_layer()
-        await layer.group_add(group_name(topic), self._channel)
+        await layer.group_add(group_name(topic), self.channel)
         marker = self.loop.create_future()
         token = str(id(marker))
         self._markers[token] = marker
@@ -188,20 +270,23 @@ class Hub:
             logger.warning("joining %s was not confirmed in %ss", topic, JOIN_CONFIRM_TIMEOUT)
         finally:
             self._markers.pop(token, None)
-        state.delivered = await database_sync_to_async(stream_offset)(topic=topic)
+        offset = await database_sync_to_async(stream_offset)(topic=topic)
+        state.delivered = offset
         self._release_held(topic, state)
 
-    async def _ensure_running(self) -> None:
+    async def ensure_running(self) -> None:
+        """Start listening on this process's channel (once per event loop)."""
         loop = asyncio.get_running_loop()
         if self.loop is loop and self._tasks and not any(t.done() for t in self._tasks):
             return
         if self.loop is not None:  # a new event loop (tests): the old one's groups are gone
             self.reset()
-        self.loop = loop
         layer = get_channel_layer()
-        self._channel = await layer.new_channel("tidewire.hub.")
+        channel = await layer.new_channel("tidewire.hub.")
+        await layer.group_add(CONTROL_GROUP, channel)
+        self.loop, self.channel = loop, channel
         self._tasks = [
-            loop.create_task(self._listen(layer, self._channel)),
+            loop.create_task(self._listen(layer, channel)),
             loop.create_task(self._resync_forever()),
         ]
 
@@ -215,34 +300,42 @@ class Hub:
                 logger.exception("hub receive failed; retrying")
                 await asyncio.sleep(0.5)
                 continue
-            if message["type"] == "tidewire.marker":
-                marker = self._markers.get(message["token"])
-                if marker is not None and not marker.done():
-                    marker.set_result(None)
-                continue
-            self.dispatch(
-                Frame(
-                    topic=message["topic"],
-                    offset=message["offset"],
-                    type=message["event_type"],
-                    body=message["body"],
-                )
-            )
+            try:
+                self._route(message)
+            except Exception:
+                logger.exception("hub could not handle a %r message", message.get("type"))
+
+    def _route(self, message: dict[str, Any]) -> None:
+        kind = message["type"]
+        if kind == "tidewire.event":
+            self.dispatch(_outbound(message, offset=message["offset"]))
+        elif kind == "tidewire.signal":
+            self.dispatch_signal(_outbound(message, offset=None))
+        elif kind == "tidewire.marker":
+            marker = self._markers.get(message["token"])
+            if marker is not None and not marker.done():
+                marker.set_result(None)
+        elif kind.startswith("tidewire.presence"):
+            self.presence.receive(message)
+        elif kind in self._control:
+            self._control[kind](message)
 
     async def _resync_forever(self) -> None:
         """The relay: now and then, read what the layer never brought, and trim the store."""
-        config = settings.TIDEWIRE
         since_trim = 0.0
         while True:
-            interval = config["RESYNC_INTERVAL"]
+            interval = tidewire_setting("RESYNC_INTERVAL")
             await asyncio.sleep(interval)
             try:
                 await self.resync()
+                await self.presence.tick()
+                for job in self._periodic:
+                    await job()
                 since_trim += interval
-                if since_trim >= config["TRIM_INTERVAL"]:
+                if since_trim >= tidewire_setting("TRIM_INTERVAL"):
                     since_trim = 0.0
                     await database_sync_to_async(stream_trim)(
-                        older_than_seconds=config["RETENTION_SECONDS"]
+                        older_than_seconds=tidewire_setting("RETENTION_SECONDS")
                     )
             except asyncio.CancelledError:
                 raise
@@ -250,10 +343,7 @@ class Hub:
                 logger.exception("resync failed; trying again in %ss", interval)
 
     async def resync(self) -> None:
-        """Compare each followed topic with the store; fill what is missing, retry failed joins."""
-        for topic, state in list(self._topics.items()):
-            if state.delivered is None and topic not in self._joining:
-                await self._ensure_joined(topic, state)  # an earlier join failed
+        """Compare each followed topic with the store and fill what is missing."""
         followed = [t for t, s in self._topics.items() if s.delivered is not None]
         if not followed:
             return
@@ -268,26 +358,36 @@ class Hub:
 hub = Hub()
 
 
-def _layer_message(stored: StoredEvent) -> dict[str, Any]:
-    return {
-        "type": "tidewire.event",
-        "topic": stored.topic,
-        "offset": stored.offset,
-        "event_type": stored.type,
-        "body": stored.body,
-    }
+def _outbound(message: dict[str, Any], *, offset: int | None) -> Outbound:
+    return Outbound(
+        topic=message["topic"], offset=offset, type=message["event_type"], body=message["body"]
+    )
+
+
+def _layer_message(kind: str, topic: str, event_type: str, body: str, **extra: Any) -> dict:
+    return {"type": kind, "topic": topic, "event_type": event_type, "body": body, **extra}
 
 
 async def abroadcast(stored: StoredEvent) -> None:
     """Send a stored event to every process following its topic."""
-    await get_channel_layer().group_send(group_name(stored.topic), _layer_message(stored))
+    message = _layer_message(
+        "tidewire.event", stored.topic, stored.type, stored.body, offset=stored.offset
+    )
+    await get_channel_layer().group_send(group_name(stored.topic), message)
 
 
-def broadcast(stored: StoredEvent) -> None:
-    """Send a stored event from any thread; returns without waiting for delivery.
+async def asignal(*, topic: str, event_type: str, body: str) -> None:
+    """Send a signal to every process following its topic (nothing is stored)."""
+    message = _layer_message("tidewire.signal", topic, event_type, body)
+    await get_channel_layer().group_send(group_name(topic), message)
 
-    A failure here loses nothing: the event is in the store, and every process
-    that follows the topic reads it at its next resync.
+
+def run_from_any_thread(coroutine_function: Callable[[], Awaitable[None]]) -> None:
+    """Run a layer send from sync or async code without waiting for it to be delivered.
+
+    On the hub's loop it runs in the background; from another thread it is handed
+    to that loop; in a process that never opened a socket (a command, a worker)
+    nobody local listens, but other processes may, through Redis: it runs here.
     """
     loop = hub.loop
     if loop is not None and loop.is_running():
@@ -296,10 +396,21 @@ def broadcast(stored: StoredEvent) -> None:
         except RuntimeError:
             running = None
         if running is loop:
-            spawn(abroadcast(stored))
+            spawn(coroutine_function())
         else:
-            asyncio.run_coroutine_threadsafe(abroadcast(stored), loop)
+            asyncio.run_coroutine_threadsafe(coroutine_function(), loop)
         return
-    # No socket was ever opened in this process (a command, a worker): nobody local
-    # listens, but other processes may, through Redis.
-    async_to_sync(abroadcast)(stored)
+
+    async def run_here() -> None:
+        await coroutine_function()
+
+    async_to_sync(run_here)()
+
+
+def broadcast(stored: StoredEvent) -> None:
+    """Send a stored event from any thread; returns without waiting for delivery.
+
+    A failure here loses nothing: the event is in the store, and every process
+    that follows the topic reads it at its next resync.
+    """
+    run_from_any_thread(lambda: abroadcast(stored))

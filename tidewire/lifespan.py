@@ -5,9 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from django.conf import settings
-
 from .collector import collect_long_lived_apart
+from .conf import tidewire_setting
 
 
 class Lifespan:
@@ -23,7 +22,7 @@ class Lifespan:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                interval = settings.TIDEWIRE["GC_THAW_INTERVAL"]
+                interval = tidewire_setting("GC_THAW_INTERVAL")
                 if interval > 0:
                     task = asyncio.create_task(collect_long_lived_apart(interval))
                 await send({"type": "lifespan.startup.complete"})

@@ -1,4 +1,14 @@
-"""The one way to emit an event: stored with the change, sent after commit."""
+"""The one way to emit an event (stored with the change, sent after commit) or a signal.
+
+An *event* is durable: `publish` stores it at the next offset of its topic in
+the writer's transaction and broadcasts it once that commits. It must be called
+inside the service's `transaction.atomic()`: outside one, the change could
+commit and the event be lost (or the reverse), so it raises instead.
+
+A *signal* is ephemeral (typing, "viewing this record"): `signal` sends it now to
+whoever follows the topic, in every process; it is never stored, has no offset,
+and a client that was away does not get it on resume.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +16,7 @@ import functools
 from typing import Any
 
 import orjson
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from . import fanout
 from .events import EventType
@@ -15,22 +25,59 @@ from .streams import StoredEvent, stream_append
 from .topics import check_topic_name
 
 
+class OutsideTransaction(RuntimeError):
+    """`publish` was called outside the writer's `transaction.atomic()`."""
+
+
+def in_writer_transaction(using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Whether code runs inside a `transaction.atomic()` of its own.
+
+    A test case's wrapping transaction does not count: in production there is
+    none, so a service that forgot its own would lose events there.
+    """
+    connection = connections[using]
+    return any(not block._from_testcase for block in connection.atomic_blocks)
+
+
 def publish(*, topic: str, event: EventType, **fields: Any) -> StoredEvent:
     """Record an event in the current transaction and broadcast it once that commits.
 
-    Called by services inside their own `transaction.atomic()`: if the change
-    rolls back, so does the event, and nothing is sent.
+    Raises OutsideTransaction unless called inside the writer's
+    `transaction.atomic()`: if the change rolls back, so does the event, and
+    nothing is sent.
     """
+    if not in_writer_transaction():
+        raise OutsideTransaction(
+            f"publish({event.name!r}) must run inside the writing service's transaction.atomic()"
+        )
     check_topic_name(topic)
     body = orjson.dumps(event.body(**fields)).decode()
-    with transaction.atomic():
-        stored = stream_append(topic=topic, event_type=event.name, body=body)
-        # robust: a broadcast failure must not turn a committed write into a 500 (the
-        # event is stored; the followers' resync delivers it).
-        transaction.on_commit(functools.partial(_after_commit, stored), robust=True)
+    stored = stream_append(topic=topic, event_type=event.name, body=body)
+    # robust: a broadcast failure must not turn a committed write into a 500 (the
+    # event is stored; the followers' resync delivers it).
+    transaction.on_commit(functools.partial(_after_commit, stored), robust=True)
     return stored
 
 
 def _after_commit(stored: StoredEvent) -> None:
     crash_point(AFTER_COMMIT_BEFORE_PUBLISH)
     fanout.broadcast(stored)
+
+
+def _signal_body(topic: str, event: EventType, fields: dict[str, Any]) -> str:
+    check_topic_name(topic)
+    return orjson.dumps(event.body(**fields)).decode()
+
+
+def signal(*, topic: str, event: EventType, **fields: Any) -> None:
+    """Send an ephemeral event from sync code, now; returns without waiting for delivery."""
+    body = _signal_body(topic, event, fields)
+    fanout.run_from_any_thread(
+        lambda: fanout.asignal(topic=topic, event_type=event.name, body=body)
+    )
+
+
+async def asignal(*, topic: str, event: EventType, **fields: Any) -> None:
+    """Send an ephemeral event from async code (a consumer), to every process following it."""
+    body = _signal_body(topic, event, fields)
+    await fanout.asignal(topic=topic, event_type=event.name, body=body)

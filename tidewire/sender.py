@@ -9,8 +9,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from .background import spawn
-from .frames import Frame
-from .transport import Wire, text_frame
+from .outbound import Outbound
+from .transport import Wire, encode_text_frame
 
 logger = logging.getLogger(__name__)
 
@@ -58,16 +58,16 @@ class Sender:
     def send_text(self, text: str) -> None:
         """Send one JSON text frame (acks, errors) behind everything already sent."""
         if self.wire is not None:
-            self._write(text_frame(text.encode()))
+            self._write(encode_text_frame(text.encode()))
         else:
             self._push({"type": "websocket.send", "text": text}, len(text))
 
-    def send_event(self, frame: Frame, *, body_only: bool) -> None:
-        """Send an event frame, using the bytes this process encoded once for all sockets."""
+    def send_outbound(self, outbound: Outbound, *, seed_format: bool) -> None:
+        """Send an event or signal, using the bytes this process encoded once for all sockets."""
         if self.wire is not None:
-            self._write(frame.wire(body_only=body_only))
+            self._write(outbound.frame_bytes(seed_format=seed_format))
         else:
-            text = frame.text(body_only=body_only)
+            text = outbound.text(seed_format=seed_format)
             self._push({"type": "websocket.send", "text": text}, len(text))
 
     def _too_slow(self) -> None:

@@ -2,6 +2,11 @@
 
 Every Tidewire WebSocket consumer derives from `SocketConsumer`. Close codes are
 in tidewire/close_codes.py and docs/protocol.md.
+
+A socket's life has one shape whatever ends it: closing is idempotent, nothing
+is read after a close, and `release` (leave every topic, give back the socket's
+counts) runs exactly once on every path out: a client disconnect, a close by the
+server, an exception, a cancelled task.
 """
 
 from __future__ import annotations
@@ -14,12 +19,13 @@ from typing import Any
 import orjson
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.conf import settings
 
 from . import close_codes
 from .auth import authenticate
 from .background import spawn
-from .origins import origin_allowed
+from .conf import tidewire_setting
+from .connections import connections
+from .origins import client_address, origin_allowed
 from .rate_limits import FrameLimiter
 from .sender import Sender
 from .transport import Wire
@@ -30,11 +36,19 @@ _AUTH_REFUSALS = {
     "expired": "token expired",
 }
 
+# A `ref` is the client's own short label for a request, echoed back; anything
+# longer is not a label (16 MiB refs were echoed before this bound).
+REF_MAX_LENGTH = 64
+
 logger = logging.getLogger(__name__)
 
 
 class SocketConsumer(AsyncWebsocketConsumer):
     """A JSON socket whose every outgoing frame goes through one ordered `Sender`."""
+
+    closed = False  # the server sent (or tried to send) a close
+    _released = False
+    _counted: tuple[str, str] | None = None  # (user, address) while counted in `connections`
 
     async def __call__(self, scope, receive, send) -> None:
         """Run the socket: one receive loop, no channel-layer channel of its own.
@@ -51,6 +65,8 @@ class SocketConsumer(AsyncWebsocketConsumer):
                 await self.dispatch(await receive())
         except StopConsumer:
             pass
+        finally:
+            self._release()
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Route an ASGI message to its handler (no per-frame DB-connection sweep).
@@ -64,42 +80,78 @@ class SocketConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def websocket_connect(self, message: dict[str, Any]) -> None:
-        """Check origin and credentials, set up sending and limits, then run `connect`.
+        """Check origin, credentials and caps, set up sending and limits, then run `connect`.
 
         A foreign origin is refused at the handshake (HTTP 403); a socket without
-        valid credentials is accepted and closed 4401 with the reason.
+        valid credentials is accepted and closed 4401 with the reason; one over a
+        cap on open sockets is accepted and closed 4429.
         """
         if not origin_allowed(self.scope):
             await self.close()  # before accept: the server answers 403
             return
         await authenticate(self.scope)
-        config = settings.TIDEWIRE
         self.sender = Sender(
-            self.base_send, limit=config["SOCKET_BUFFER_LIMIT"], on_overflow=self._too_slow
+            self.base_send,
+            limit=tidewire_setting("SOCKET_BUFFER_LIMIT"),
+            on_overflow=self._too_slow,
         )
         self.limiter = FrameLimiter(
-            rate=config["SOCKET_FRAME_RATE"], burst=config["SOCKET_FRAME_BURST"]
+            rate=tidewire_setting("SOCKET_FRAME_RATE"),
+            burst=tidewire_setting("SOCKET_FRAME_BURST"),
+            window=tidewire_setting("SOCKET_REFUSAL_WINDOW"),
         )
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             # Accept first: a close before the handshake reaches the browser as a bare
             # 1006 with no code or reason to act on.
-            await self.accept()
-            reason = _AUTH_REFUSALS[self.scope.get("auth_error", "missing")]
-            await self.close(code=close_codes.UNAUTHORIZED, reason=reason)
+            await self.refuse(
+                close_codes.UNAUTHORIZED, _AUTH_REFUSALS[self.scope.get("auth_error", "missing")]
+            )
             return
+        counted = (str(user.pk), client_address(self.scope))
+        refusal = await connections.open(self, user=counted[0], address=counted[1])
+        if refusal is not None:
+            logger.warning("refusing a socket of user %s from %s: %s", *counted, refusal)
+            await self.refuse(close_codes.RATE_LIMITED, refusal)
+            return
+        self._counted = counted
         expires_at = self.scope.get("auth_expires_at")
         if expires_at is not None:
             delay = max(0.0, expires_at - time.time())
             self._expiry = asyncio.get_running_loop().call_later(delay, self._token_expired)
         await super().websocket_connect(message)
 
+    async def refuse(self, code: int, reason: str) -> None:
+        """Complete the handshake and close at once, so the client can read why."""
+        await self.accept()
+        await self.close(code=code, reason=reason)
+
     async def websocket_disconnect(self, message: dict[str, Any]) -> None:
-        """Stop the token-expiry timer, then run `disconnect`."""
+        """The client went away: run `disconnect`; `release` follows on the way out."""
+        self.closed = True
+        await self.disconnect(message.get("code", 1000))
+        raise StopConsumer()
+
+    async def disconnect(self, code: int) -> None:
+        """Hook for subclasses: the socket is closing (cleanup that needs to await)."""
+
+    def release(self) -> None:
+        """Hook for subclasses: give back what the socket holds; synchronous, runs once."""
+
+    def _release(self) -> None:
+        if self._released:
+            return
+        self._released = True
+        self.closed = True
         expiry = getattr(self, "_expiry", None)
         if expiry is not None:
             expiry.cancel()
-        await super().websocket_disconnect(message)
+        try:
+            self.release()
+        finally:
+            if self._counted is not None:
+                user, address = self._counted
+                connections.close(self, user=user, address=address)
 
     def _token_expired(self) -> None:
         spawn(self.close(code=close_codes.UNAUTHORIZED, reason="token expired"))
@@ -108,6 +160,19 @@ class SocketConsumer(AsyncWebsocketConsumer):
         """Complete the handshake, then write pre-encoded frames when the server allows."""
         await super().accept(subprotocol, headers)
         self.sender.use_wire(Wire.of(self.scope))
+
+    async def close(self, code: int | None = None, reason: str | None = None) -> None:
+        """Close once; later calls (a flood's 4429 racing a token's expiry) do nothing."""
+        if self.closed:
+            return
+        self.closed = True
+        sender = getattr(self, "sender", None)
+        if sender is not None:
+            sender.closed = True  # nothing more after the close frame
+        try:
+            await super().close(code=code, reason=reason)
+        except Exception:  # the client is gone already: nothing to tell it
+            logger.debug("close after the client left", exc_info=True)
 
     def send_frame(self, frame: dict[str, Any]) -> None:
         """Queue a JSON frame behind everything already sent to this socket."""
@@ -121,12 +186,15 @@ class SocketConsumer(AsyncWebsocketConsumer):
         self.send_frame(frame)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None):
-        """Parse a JSON object frame and hand it to `receive_frame`."""
+        """Parse a JSON object frame and hand it to `receive_frame`; nothing after a close."""
+        if self.closed:
+            return
         verdict = self.limiter.take()
         if verdict is not FrameLimiter.OK:
             if verdict is FrameLimiter.WARN:
                 self.send_error("rate_limited", "too many frames: slow down or be disconnected")
             elif verdict is FrameLimiter.CUT:
+                logger.warning("closing %s: too many frames", self.scope.get("client"))
                 await self.close(code=close_codes.RATE_LIMITED, reason="too many frames")
             return
         if text_data is None:
@@ -140,6 +208,13 @@ class SocketConsumer(AsyncWebsocketConsumer):
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             self.send_error("invalid_frame", 'a frame is a JSON object with a string "type"')
             return
+        ref = frame.get("ref")
+        if ref is not None and not _is_ref(ref):
+            self.send_error(
+                "invalid_frame",
+                f'"ref" must be a string of at most {REF_MAX_LENGTH} characters or an integer',
+            )
+            return
         await self.receive_frame(frame)
 
     async def receive_frame(self, frame: dict[str, Any]) -> None:
@@ -151,9 +226,15 @@ class SocketConsumer(AsyncWebsocketConsumer):
             self.send_frame(reply)
         else:
             self.send_error(
-                "unknown_type", f"unknown frame type {frame['type']!r}", frame.get("ref")
+                "unknown_type", f"unknown frame type {frame['type'][:64]!r}", frame.get("ref")
             )
 
     def _too_slow(self) -> None:
         logger.warning("closing %s: too slow to keep up", self.scope.get("client"))
         spawn(self.close(code=close_codes.TOO_SLOW, reason="too slow to keep up"))
+
+
+def _is_ref(ref: Any) -> bool:
+    if isinstance(ref, str):
+        return len(ref) <= REF_MAX_LENGTH
+    return type(ref) is int and abs(ref) < 2**53  # what a JavaScript number holds exactly

@@ -26,10 +26,11 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import ThreadSensitiveContext, iscoroutinefunction, sync_to_async
-from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.core.handlers.base import BaseHandler
 from django.urls import Resolver404, get_resolver
+
+from .conf import tidewire_setting
 
 
 class SyncThreads:
@@ -66,7 +67,7 @@ class PooledASGIHandler(ASGIHandler):
     def __init__(self) -> None:
         BaseHandler.__init__(self)  # not ASGIHandler's: it builds the chain in async mode
         self.load_middleware(is_async=False)
-        self.threads = SyncThreads(settings.TIDEWIRE["SYNC_THREADS"])
+        self.threads = SyncThreads(tidewire_setting("SYNC_THREADS"))
         self.async_views = ASGIHandler()  # Django's own: async chain, views on the loop
 
     def _is_async_view(self, scope) -> bool:

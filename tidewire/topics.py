@@ -2,33 +2,53 @@
 
 A topic is a dotted name ("records.users", "chat.conversation.7"). Apps register
 a pattern and a join rule; the socket asks `authorize_join` before subscribing.
+
+A join rule is `rule(user, match) -> bool`, written as a plain function or as
+`async def`. A plain one runs off the event loop (through
+`database_sync_to_async`), so it may query the database ("is this user a
+participant?"); an async one is awaited. Only `True` admits: a rule that returns
+anything else (None, 1, a coroutine by mistake) refuses, and one that raises
+refuses with `JoinRuleFailed`, logged with its traceback.
 """
 
 from __future__ import annotations
 
+import inspect
+import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from asgiref.sync import iscoroutinefunction
+from channels.db import database_sync_to_async
+
+logger = logging.getLogger(__name__)
+
 # Channel-layer group names allow letters, digits, ".", "-" and "_" under 100
 # characters; topics keep inside that so each maps to one group as it is.
-_TOPIC_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,89}$")
+TOPIC_NAME_MAX_LENGTH = 90
+_TOPIC_NAME = re.compile(rf"^[a-z0-9][a-z0-9._-]{{0,{TOPIC_NAME_MAX_LENGTH - 1}}}$")
 
-JoinRule = Callable[[Any, re.Match[str]], bool]
+JoinRule = Callable[[Any, re.Match[str]], bool | Awaitable[bool]]
 
 
 class TopicError(ValueError):
     """A topic name that is malformed or not registered."""
 
 
+class JoinRuleFailed(Exception):
+    """A topic's join rule raised instead of answering; the join is refused."""
+
+
 @dataclass(frozen=True)
 class TopicRule:
-    """A family of topics and the rule deciding who may join one."""
+    """A family of topics, the rule deciding who may join one, and whether presence is kept."""
 
     pattern: re.Pattern[str]
     may_join: JoinRule
     doc: str
+    presence: bool
 
 
 _RULES: list[TopicRule] = []
@@ -37,12 +57,21 @@ _RULES: list[TopicRule] = []
 def check_topic_name(name: str) -> None:
     """Raise TopicError unless the name is a well-formed topic name."""
     if not isinstance(name, str) or not _TOPIC_NAME.match(name):
-        raise TopicError(f"malformed topic name {name!r}")
+        shown = name if not isinstance(name, str) or len(name) <= 100 else name[:100] + "…"
+        raise TopicError(f"malformed topic name {shown!r}")
 
 
-def register_topic(pattern: str, *, may_join: JoinRule, doc: str = "") -> None:
-    """Register a family of topics by a regular expression matched against the whole name."""
-    _RULES.append(TopicRule(re.compile(f"^{pattern}$"), may_join, doc))
+def register_topic(
+    pattern: str, *, may_join: JoinRule, doc: str = "", presence: bool = False
+) -> TopicRule:
+    """Register a family of topics by a regular expression matched against the whole name.
+
+    With `presence=True`, subscribers of the topic are told who else follows it
+    (tidewire/presence.py).
+    """
+    rule = TopicRule(re.compile(f"^{pattern}$"), may_join, doc, presence)
+    _RULES.append(rule)
+    return rule
 
 
 def resolve_topic(name: str) -> tuple[TopicRule, re.Match[str]]:
@@ -55,10 +84,26 @@ def resolve_topic(name: str) -> tuple[TopicRule, re.Match[str]]:
     raise TopicError(f"unknown topic {name!r}")
 
 
-def authorize_join(user: Any, name: str) -> bool:
-    """Whether the user may subscribe to the topic; raises TopicError for a bad name."""
+async def authorize_join(user: Any, name: str) -> bool:
+    """Whether the user may subscribe to the topic.
+
+    Raises TopicError for a bad name and JoinRuleFailed when the rule raised.
+    """
     rule, match = resolve_topic(name)
-    return bool(rule.may_join(user, match))
+    try:
+        if iscoroutinefunction(rule.may_join):
+            verdict = await rule.may_join(user, match)
+        else:
+            verdict = await database_sync_to_async(rule.may_join)(user, match)
+    except Exception as error:
+        logger.exception("join rule for %r failed", name)
+        raise JoinRuleFailed(f"could not check who may join {name!r}") from error
+    if inspect.isawaitable(verdict):  # a plain function that returned a coroutine
+        logger.error("join rule for %r returned an awaitable: declare it async def", name)
+        if inspect.iscoroutine(verdict):
+            verdict.close()
+        return False
+    return verdict is True
 
 
 def group_name(topic: str) -> str:

@@ -23,7 +23,7 @@ except ImportError:  # pragma: no cover - uvicorn is a dependency, but keep the 
 SERVER_SEND = "tidewire.server_send"
 
 
-def text_frame(payload: bytes) -> bytes:
+def encode_text_frame(payload: bytes) -> bytes:
     """A complete, unmasked, uncompressed text frame: what a server sends."""
     return Frame(Opcode.TEXT, payload).serialize(mask=False, extensions=[])
 

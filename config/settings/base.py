@@ -6,6 +6,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from tidewire.conf import overrides_from_environment
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -221,43 +223,12 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
-TIDEWIRE = {
-    # Bytes that may wait for one client before it is closed as too slow (4008): a
-    # browser that cannot keep up resumes on reconnect instead of growing server
-    # memory. 512 KiB is some 1,500 record events.
-    "SOCKET_BUFFER_LIMIT": int(os.environ.get("TIDEWIRE_SOCKET_BUFFER_LIMIT", str(512 * 1024))),
-    # Frames a client may send: 20 a second on average, bursts of 40. A page sends
-    # a few (subscribe, ping every 20 s); more is a bug or abuse.
-    "SOCKET_FRAME_RATE": float(os.environ.get("TIDEWIRE_SOCKET_FRAME_RATE", "20")),
-    "SOCKET_FRAME_BURST": int(os.environ.get("TIDEWIRE_SOCKET_FRAME_BURST", "40")),
-    # Every process compares the topics it follows with the store this often and
-    # reads what the channel layer did not bring: the relay for events whose writer
-    # died between commit and publish, or that Redis dropped. Bounds how late such
-    # an event can be.
-    "RESYNC_INTERVAL": float(os.environ.get("TIDEWIRE_RESYNC_INTERVAL", "1.0")),
-    # How long events stay in the store for clients to resume from (7 days), and
-    # how often each process trims older ones.
-    "RETENTION_SECONDS": float(os.environ.get("TIDEWIRE_RETENTION_SECONDS", str(7 * 24 * 3600))),
-    "TRIM_INTERVAL": float(os.environ.get("TIDEWIRE_TRIM_INTERVAL", "600")),
-    # Seconds between complete garbage collections, which reclaim long-lived objects
-    # dropped since (tidewire.collector); each pauses the process ~100 ms per 1,000
-    # sockets. 0 leaves CPython's own policy.
-    "GC_THAW_INTERVAL": float(os.environ.get("TIDEWIRE_GC_THAW_INTERVAL", "3600")),
-    # Threads that run Django's synchronous code (views, middleware, ORM) for HTTP
-    # requests, each keeping its database connection (tidewire/sync_threads.py).
-    # PostgreSQL: 4, and DATABASE_POOL_MAX must have room for them plus the socket
-    # side's one. SQLite takes one writer at a time, and a second thread only waits
-    # in its busy handler, whose sleeps grow to 100 ms: REST alone measured p99 91 ms
-    # with 4 threads, 37 ms with 1 (docs/benchmark.md).
-    "SYNC_THREADS": int(
-        os.environ.get(
-            "TIDEWIRE_SYNC_THREADS",
-            "1" if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else "4",
-        )
-    ),
-    # Origins a WebSocket may come from, besides the hosts in ALLOWED_HOSTS.
-    "ALLOWED_ORIGINS": env_list("TIDEWIRE_ALLOWED_ORIGINS", ""),
-}
+# Tidewire's settings have their defaults, and the reasons for them, in
+# tidewire/conf.py; any of them can be set here or as TIDEWIRE_<NAME> in the
+# environment (e.g. TIDEWIRE_SOCKET_BUFFER_LIMIT=1048576).
+TIDEWIRE = overrides_from_environment(os.environ)
+if REDIS_URL:
+    TIDEWIRE["REDIS_URL"] = REDIS_URL  # socket counts shared by every process
 
 LOGGING = {
     "version": 1,

@@ -3,7 +3,7 @@ import asyncio
 import orjson
 import pytest
 
-from tidewire.frames import Frame
+from tidewire.outbound import Outbound
 from tidewire.sender import Sender
 
 
@@ -11,26 +11,26 @@ def push(sender, text):
     sender.send_text(text)
 
 
-def test_frame_wraps_the_body_once_with_topic_and_offset():
-    frame = Frame(topic="t.x", offset=42, type="thing", body='{"type":"thing","n":1}')
-    wrapped = frame.text(body_only=False)
-    assert frame.text(body_only=False) is wrapped  # built once, shared by every socket
+def test_outbound_wraps_the_body_once_with_topic_and_offset():
+    outbound = Outbound(topic="t.x", offset=42, type="thing", body='{"type":"thing","n":1}')
+    wrapped = outbound.text(seed_format=False)
+    assert outbound.text(seed_format=False) is wrapped  # built once, shared by every socket
     assert orjson.loads(wrapped) == {
         "type": "event",
         "topic": "t.x",
         "offset": 42,
         "event": {"type": "thing", "n": 1},
     }
-    assert frame.text(body_only=True) == '{"type":"thing","n":1}'
+    assert outbound.text(seed_format=True) == '{"type":"thing","n":1}'
 
 
-def test_frame_wire_bytes_are_a_complete_server_text_frame_built_once():
-    frame = Frame(topic="t.x", offset=1, type="thing", body='{"n":1}')
-    wire = frame.wire(body_only=True)
-    assert frame.wire(body_only=True) is wire
+def test_outbound_frame_bytes_are_a_complete_server_text_frame_built_once():
+    outbound = Outbound(topic="t.x", offset=1, type="thing", body='{"n":1}')
+    wire = outbound.frame_bytes(seed_format=True)
+    assert outbound.frame_bytes(seed_format=True) is wire
     assert wire == b"\x81\x07" + b'{"n":1}'  # FIN + text opcode, length 7, no mask
-    long = Frame(topic="t.x", offset=1, type="thing", body='"' + "x" * 198 + '"')
-    assert long.wire(body_only=True)[:4] == b"\x81\x7e\x00\xc8"  # 16-bit length: 200
+    long = Outbound(topic="t.x", offset=1, type="thing", body='"' + "x" * 198 + '"')
+    assert long.frame_bytes(seed_format=True)[:4] == b"\x81\x7e\x00\xc8"  # 16-bit length: 200
 
 
 class FakeSocket:
@@ -108,10 +108,10 @@ def test_sender_writes_the_shared_frame_bytes_straight_to_the_wire():
     wire = FakeWire()
     sender = Sender(pytest.fail, limit=100, on_overflow=pytest.fail)
     sender.use_wire(wire)
-    frame = Frame(topic="t.x", offset=1, type="thing", body='{"n":1}')
-    sender.send_event(frame, body_only=True)
+    outbound = Outbound(topic="t.x", offset=1, type="thing", body='{"n":1}')
+    sender.send_outbound(outbound, seed_format=True)
     sender.send_text('{"type":"pong"}')
-    assert wire.written[0] is frame.wire(body_only=True)  # the same bytes for every socket
+    assert wire.written[0] is outbound.frame_bytes(seed_format=True)  # the same bytes for every socket
     assert wire.written[1] == b"\x81\x0f" + b'{"type":"pong"}'
 
 

@@ -5,7 +5,7 @@ from django.db import transaction
 from tidewire import fanout
 from tidewire.events import EventShapeError, EventType
 from tidewire.models import Event
-from tidewire.publish import publish
+from tidewire.publish import OutsideTransaction, publish
 from tidewire.topics import TopicError
 
 PING = EventType("publish_test", {"n": int})
@@ -21,7 +21,7 @@ def broadcasts(monkeypatch):
 
 
 def test_event_is_stored_and_broadcast_after_commit(broadcasts, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
         stored = publish(topic="pub.a", event=PING, n=7)
         assert broadcasts == []  # nothing leaves before commit
     assert len(callbacks) == 1
@@ -46,8 +46,35 @@ def test_rolled_back_event_is_neither_stored_nor_sent(
 
 
 def test_bad_events_are_refused_before_anything_is_written(broadcasts):
-    with pytest.raises(EventShapeError):
+    with pytest.raises(EventShapeError), transaction.atomic():
         publish(topic="pub.c", event=PING, n="seven")
-    with pytest.raises(TopicError):
+    with pytest.raises(TopicError), transaction.atomic():
         publish(topic="Not A Topic", event=PING, n=1)
     assert not Event.objects.exists()
+
+
+def test_publish_outside_the_writers_transaction_raises_and_stores_nothing(broadcasts):
+    # The test case's own wrapping transaction does not count: in production a
+    # service without transaction.atomic() would commit its change alone.
+    with pytest.raises(OutsideTransaction, match="transaction.atomic"):
+        publish(topic="pub.d", event=PING, n=1)
+    assert broadcasts == []
+    assert not Event.objects.filter(topic="pub.d").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publish_outside_any_transaction_raises_in_autocommit(broadcasts):
+    with pytest.raises(OutsideTransaction):
+        publish(topic="pub.e", event=PING, n=1)
+    assert not Event.objects.filter(topic="pub.e").exists()
+
+
+def test_an_event_costs_two_queries_in_the_writers_transaction(
+    broadcasts, django_assert_num_queries
+):
+    # The next offset (INSERT ... ON CONFLICT ... RETURNING, the topic's row lock)
+    # and the event row: no savepoint, no read-back.
+    with transaction.atomic():
+        publish(topic="pub.f", event=PING, n=0)  # the topic's first event creates its row
+        with django_assert_num_queries(2):
+            publish(topic="pub.f", event=PING, n=1)

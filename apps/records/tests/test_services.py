@@ -68,3 +68,25 @@ def test_missing_record_raises_and_emits_nothing():
     with pytest.raises(UserRecord.DoesNotExist):
         services.user_record_delete(record_id=999)
     assert events_after(USERS_TOPIC) == []
+
+
+# What a write with its event costs, pinned: the service's own transaction (a
+# savepoint inside the test's), the change, the topic's next offset and the event.
+def test_user_record_create_costs_five_queries(django_assert_num_queries):
+    services.user_record_create(first_name="Ada", last_name="Lovelace")  # the topic's row exists
+    with django_assert_num_queries(5):  # SAVEPOINT, INSERT record, offset, INSERT event, RELEASE
+        services.user_record_create(first_name="Alan", last_name="Turing")
+
+
+def test_user_record_update_costs_six_queries(django_assert_num_queries):
+    record = services.user_record_create(first_name="Ada", last_name="Lovelace")
+    # SAVEPOINT, SELECT ... FOR UPDATE, UPDATE, offset, INSERT event, RELEASE
+    with django_assert_num_queries(6):
+        services.user_record_update(record_id=record.pk, changes={"first_name": "Augusta"})
+
+
+def test_user_record_delete_costs_six_queries(django_assert_num_queries):
+    record = services.user_record_create(first_name="Ada", last_name="Lovelace")
+    # SAVEPOINT, SELECT ... FOR UPDATE, offset, INSERT event, DELETE, RELEASE
+    with django_assert_num_queries(6):
+        services.user_record_delete(record_id=record.pk)

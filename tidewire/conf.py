@@ -1,0 +1,115 @@
+"""Tidewire's settings: every key has a default here, a project overrides some in `TIDEWIRE`.
+
+A project that sets nothing gets a working core; `settings.TIDEWIRE` (a dict)
+overrides single keys. Values are read on each use, so tests and deployments
+that change settings are seen at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+
+def _sync_threads() -> int:
+    # SQLite takes one writer at a time, and a second thread only waits in its busy
+    # handler, whose sleeps grow to 100 ms: REST alone measured p99 91 ms with 4
+    # threads, 37 ms with 1 (docs/benchmark.md). PostgreSQL serves several.
+    engine = settings.DATABASES["default"]["ENGINE"]
+    return 1 if engine == "django.db.backends.sqlite3" else 4
+
+
+DEFAULTS: dict[str, Any] = {
+    # Bytes that may wait for one client before it is closed as too slow (4008): a
+    # browser that cannot keep up resumes on reconnect instead of growing server
+    # memory. 512 KiB is some 1,500 record events.
+    "SOCKET_BUFFER_LIMIT": 512 * 1024,
+    # Frames a client may send: 20 a second on average, bursts of 40. A page sends
+    # a few (subscribe, ping every 20 s, typing every 3 s); more is a bug or abuse.
+    "SOCKET_FRAME_RATE": 20.0,
+    "SOCKET_FRAME_BURST": 40,
+    # Refused frames within this many seconds after which the socket is closed 4429:
+    # counted over a window, so a client that floods steadily (and gets some frames
+    # through as the bucket refills) is closed too.
+    "SOCKET_REFUSAL_WINDOW": 10.0,
+    # Open sockets per user and per client address, across processes when Redis is
+    # configured. A person has a few tabs with one socket each (plus seed endpoints);
+    # an office behind one NAT address has many people.
+    "MAX_SOCKETS_PER_USER": 32,
+    "MAX_SOCKETS_PER_ADDRESS": 256,
+    # A resume longer than this many events gets a `reset` (reload through REST)
+    # instead of a replay: a page that was away that long reloads faster anyway.
+    "MAX_REPLAY_EVENTS": 2000,
+    # Replays a user may ask for: 30 a minute (each tab resumes its topics once per
+    # reconnect), counted in the shared cache.
+    "REPLAY_RATE": "30/min",
+    # Every process compares the topics it follows with the store this often and
+    # reads what the channel layer did not bring: the relay for events whose writer
+    # died between commit and publish, or that Redis dropped.
+    "RESYNC_INTERVAL": 1.0,
+    # How long events stay in the store for clients to resume from (7 days), and
+    # how often each process trims older ones.
+    "RETENTION_SECONDS": 7 * 24 * 3600.0,
+    "TRIM_INTERVAL": 600.0,
+    # Each process re-announces who is present on its sockets this often; entries
+    # of a process not heard from for PRESENCE_TIMEOUT seconds are dropped, so a
+    # process that dies leaves nobody "online" for longer than that.
+    "PRESENCE_REFRESH": 20.0,
+    "PRESENCE_TIMEOUT": 60.0,
+    # Seconds between complete garbage collections (tidewire.collector); 0 leaves
+    # CPython's own policy.
+    "GC_THAW_INTERVAL": 3600.0,
+    # Threads that run Django's synchronous code for HTTP requests
+    # (tidewire/sync_threads.py); None: chosen by database engine.
+    "SYNC_THREADS": None,
+    # Origins a WebSocket may come from besides the server's own (exact
+    # scheme://host[:port], as CSRF_TRUSTED_ORIGINS, which is honoured too).
+    "ALLOWED_ORIGINS": [],
+    # Redis shared by every process (socket counts); None: count in this process.
+    "REDIS_URL": None,
+    # The DRF authentication class whose token validation sockets share, so a token
+    # the API refuses (revoked, expired) is refused on a socket too.
+    "TOKEN_AUTHENTICATION": "rest_framework_simplejwt.authentication.JWTAuthentication",
+}
+
+_COMPUTED = {"SYNC_THREADS": _sync_threads}
+
+
+def tidewire_setting(name: str) -> Any:
+    """The value in force for one Tidewire setting: the project's, else the default."""
+    if name not in DEFAULTS:
+        raise ImproperlyConfigured(f"unknown Tidewire setting {name!r}")
+    overrides = getattr(settings, "TIDEWIRE", {})
+    value = overrides.get(name, DEFAULTS[name])
+    if value is None and name in _COMPUTED:
+        return _COMPUTED[name]()
+    return value
+
+
+def check_overrides() -> list[str]:
+    """Names in `settings.TIDEWIRE` that Tidewire does not know (typos)."""
+    return sorted(set(getattr(settings, "TIDEWIRE", {})) - set(DEFAULTS))
+
+
+def overrides_from_environment(environ: dict[str, str]) -> dict[str, Any]:
+    """`TIDEWIRE_<NAME>` variables as setting overrides, parsed like each default.
+
+    Numbers as numbers, lists comma-separated; for a project's settings module:
+    `TIDEWIRE = overrides_from_environment(os.environ)`.
+    """
+    overrides: dict[str, Any] = {}
+    for name, default in DEFAULTS.items():
+        raw = environ.get(f"TIDEWIRE_{name}")
+        if raw is None:
+            continue
+        if isinstance(default, list):
+            overrides[name] = [item.strip() for item in raw.split(",") if item.strip()]
+        elif isinstance(default, float):
+            overrides[name] = float(raw)
+        elif isinstance(default, int) or name == "SYNC_THREADS":
+            overrides[name] = int(raw)
+        else:
+            overrides[name] = raw
+    return overrides
