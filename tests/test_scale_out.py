@@ -13,7 +13,6 @@ import orjson
 import pytest
 import websockets
 from asgiref.sync import sync_to_async
-from django.db import connection
 
 from apps.records import services
 from apps.records.models import UserRecord
@@ -27,41 +26,6 @@ from tidewire.testing.stalled_client import StalledClient
 from tidewire.testing.subscriber import ResumingSubscriber
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres, pytest.mark.redis]
-
-
-@pytest.fixture
-def database_url(transactional_db):
-    if connection.vendor != "postgresql":
-        pytest.skip("several processes share one database only on PostgreSQL (make test uses it)")
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture
-def servers(database_url, redis_server, tmp_path):
-    """Start server processes on the shared database and Redis: `servers(**extra_env)`."""
-    started: list[ServerProcess] = []
-
-    def start(send_buffer: int | None = None, **extra_env: str) -> ServerProcess:
-        env = {
-            "DATABASE_URL": database_url,
-            "REDIS_URL": redis_server.url,
-            "TIDEWIRE_RESYNC_INTERVAL": "0.2",
-            "TIDEWIRE_THROTTLE_USER": "100000/min",
-            "TIDEWIRE_THROTTLE_IP": "100000/min",
-            **extra_env,
-        }
-        server = ServerProcess(
-            env=env, log_path=tmp_path / f"server{len(started)}.log", send_buffer=send_buffer
-        )
-        started.append(server)
-        server.start()
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
-        print(f"--- {server.url} log ---\n{server.log_tail()}")  # shown when a test fails
 
 
 @pytest.fixture

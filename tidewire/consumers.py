@@ -118,17 +118,17 @@ class TopicsConsumer(SocketConsumer):
         """Count this socket's user as present in the topic and send it who else is."""
         user = self.scope["user"]
         meta = {"name": user.get_username(), "since": timezone.now().isoformat()}
-        presences = await hub.presence.track(topic, str(user.pk), meta)
+        presences = await hub.presence.track(topic, str(user.pk), meta, key=self)
         self.send_frame_text(state_frame(topic, presences))
 
     def unfollow(self, topic: str) -> bool:
         """Stop following a topic; False if it was not followed (synchronous)."""
         if self.subscriptions.pop(topic, None) is None:
             return False
+        hub.unsubscribe(topic, self)  # first: the socket is not told of its own leaving
         user = self.scope.get("user")
         if user is not None and user.is_authenticated and _keeps_presence(topic):
             hub.presence.untrack(topic, str(user.pk))
-        hub.unsubscribe(topic, self)
         return True
 
     def send_frame_text(self, text: str) -> None:

@@ -200,12 +200,13 @@ class Hub:
             for follower in tuple(state.followers.values()):
                 follower.deliver(outbound)
 
-    def send_text(self, topic: str, text: str) -> None:
-        """Send a frame about the topic to each of its local followers."""
+    def send_text(self, topic: str, text: str, *, exclude: Any = None) -> None:
+        """Send a frame about the topic to each of its local followers (but `exclude`)."""
         state = self._topics.get(topic)
         if state is not None:
-            for follower in tuple(state.followers.values()):
-                follower.send_text(text)
+            for key, follower in tuple(state.followers.items()):
+                if key is not exclude:
+                    follower.send_text(text)
 
     def _deliver(self, state: TopicState, outbound: Outbound) -> None:
         state.delivered = outbound.offset

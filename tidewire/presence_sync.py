@@ -48,13 +48,16 @@ class PresenceSync:
     def forget(self, topic: str) -> None:
         self.table.forget(topic)
 
-    async def track(self, topic: str, user: str, meta: Meta) -> dict[str, Meta]:
-        """A local socket of `user` follows the topic; returns the topic's presence now."""
+    async def track(self, topic: str, user: str, meta: Meta, *, key: Any) -> dict[str, Meta]:
+        """A local socket (`key`) of `user` follows the topic; returns the topic's presence now.
+
+        The other followers are told of the join; the socket itself gets the state.
+        """
         if topic not in self.table.topics():
             self.table.follow(topic)
             await self._send(topic, "tidewire.presence_sync", reply_to=self.hub.channel)
         change = self.table.join(topic, user, meta)
-        self._push(topic, change)
+        self._push(topic, change, exclude=key)
         if change[0]:
             await self._send(topic, "tidewire.presence_diff", joins=change[0], leaves=[])
         return self.table.state(topic)
@@ -99,11 +102,11 @@ class PresenceSync:
             if entries:
                 await self._send(topic, "tidewire.presence_state", entries=entries)
 
-    def _push(self, topic: str, change: Change) -> None:
+    def _push(self, topic: str, change: Change, *, exclude: Any = None) -> None:
         joins, leaves = change
         if joins or leaves:
             frame = {"type": "presence_diff", "topic": topic, "joins": joins, "leaves": leaves}
-            self.hub.send_text(topic, orjson.dumps(frame).decode())
+            self.hub.send_text(topic, orjson.dumps(frame).decode(), exclude=exclude)
 
     async def _send(self, topic: str, kind: str, **fields: Any) -> None:
         message = {"type": kind, "topic": topic, "process": self.hub.channel, **fields}

@@ -14,3 +14,5 @@ TIDEWIRE_DEMO = True
 # Serve static files straight from the apps and node_modules (no collectstatic step).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Topics the core's tests follow in real server processes.
+INSTALLED_APPS = [*INSTALLED_APPS, "tidewire.testing"]  # noqa: F405

@@ -133,6 +133,13 @@ class ServerProcess:
                 self.process.wait(timeout=timeout)
         self.process = None
 
+    def kill(self) -> None:
+        """Kill the process at once (SIGKILL): no cleanup, as a crash or an OOM kill."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            self.process = None
+
     def wait_exit(self, timeout: float = 10.0) -> int:
         """Wait for a process that is to exit by itself (a fault); returns its status."""
         assert self.process is not None

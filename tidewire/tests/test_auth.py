@@ -99,3 +99,46 @@ async def test_configured_extra_origin_is_allowed(in_memory_layer, editor, setti
     settings.TIDEWIRE = {**settings.TIDEWIRE, "ALLOWED_ORIGINS": ["https://app.example.com"]}
     _, accepted, _ = await open_socket("/ws/", user=editor, origin=b"https://app.example.com")
     assert accepted
+
+
+SERVER_HOST = [(b"host", b"127.0.0.1:8020")]  # the handshake's Host: the server's own origin
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        b"http://127.0.0.1:9999",
+        b"https://127.0.0.1:8020",
+        b"https://localhost",
+        b"http://LOCALHOST:8020",
+    ],
+)
+async def test_another_port_scheme_or_host_is_another_origin(in_memory_layer, editor, origin):
+    _, accepted, _ = await open_socket("/ws/", user=editor, origin=origin, headers=SERVER_HOST)
+    assert not accepted
+
+
+@pytest.mark.parametrize("origin", [b"http://127.0.0.1:8020", b"HTTP://127.0.0.1:8020"])
+async def test_the_servers_own_origin_is_allowed(in_memory_layer, editor, origin):
+    client, accepted, _ = await open_socket("/ws/", user=editor, origin=origin, headers=SERVER_HOST)
+    assert accepted
+    await client.disconnect()
+
+
+async def test_a_host_outside_allowed_hosts_has_no_own_origin(in_memory_layer, editor):
+    headers = [(b"host", b"evil.example")]
+    _, accepted, _ = await open_socket(
+        "/ws/", user=editor, origin=b"http://evil.example", headers=headers
+    )
+    assert not accepted
+
+
+async def test_csrf_trusted_origins_are_allowed(in_memory_layer, editor, settings):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://app.example.com:8443"]
+    client, accepted, _ = await open_socket(
+        "/ws/", user=editor, origin=b"https://app.example.com:8443"
+    )
+    assert accepted
+    await client.disconnect()
+    _, accepted, _ = await open_socket("/ws/", user=editor, origin=b"https://app.example.com")
+    assert not accepted  # the port is part of the origin

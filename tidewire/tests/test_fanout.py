@@ -111,7 +111,9 @@ def test_sender_writes_the_shared_frame_bytes_straight_to_the_wire():
     outbound = Outbound(topic="t.x", offset=1, type="thing", body='{"n":1}')
     sender.send_outbound(outbound, seed_format=True)
     sender.send_text('{"type":"pong"}')
-    assert wire.written[0] is outbound.frame_bytes(seed_format=True)  # the same bytes for every socket
+    assert wire.written[0] is outbound.frame_bytes(
+        seed_format=True
+    )  # the same bytes for every socket
     assert wire.written[1] == b"\x81\x0f" + b'{"type":"pong"}'
 
 

@@ -56,7 +56,7 @@ def test_bad_events_are_refused_before_anything_is_written(broadcasts):
 def test_publish_outside_the_writers_transaction_raises_and_stores_nothing(broadcasts):
     # The test case's own wrapping transaction does not count: in production a
     # service without transaction.atomic() would commit its change alone.
-    with pytest.raises(OutsideTransaction, match="transaction.atomic"):
+    with pytest.raises(OutsideTransaction, match=r"transaction\.atomic"):
         publish(topic="pub.d", event=PING, n=1)
     assert broadcasts == []
     assert not Event.objects.filter(topic="pub.d").exists()
