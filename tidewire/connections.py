@@ -44,6 +44,7 @@ class Connections:
 
     async def open(self, socket: Closable, *, user: str, address: str) -> str | None:
         """Count a new socket; the refusal's reason when a cap is reached, else None."""
+        await hub.ensure_running()  # its control group is how a close reaches this socket
         refusal = await self.counts.take(
             user=user,
             address=address,

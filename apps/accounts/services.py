@@ -1,11 +1,21 @@
-"""Writes to accounts: sign-up and role grants."""
+"""Writes to accounts: sign-up, role grants, and ending a user's tokens and sockets."""
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
+from django.db.models import F
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
+from tidewire import close_codes
+from tidewire.connections import close_user_sockets
+
+from .models import TokenGeneration
 from .roles import RECORD_EDIT_PERMISSIONS, RECORD_EDITORS, Role
+
+logger = logging.getLogger(__name__)
 
 
 def group_ensure(*, name: str, permissions: tuple[str, ...] = ()) -> Group:
@@ -36,3 +46,24 @@ def user_sign_up(*, username: str, email: str, password: str) -> User:
     user = User.objects.create_user(username=username, email=email, password=password)
     user_grant_role(user=user, role=Role.MARKETPLACE_USER)
     return user
+
+
+@transaction.atomic
+def user_tokens_revoke(*, user: User, reason: str) -> int:
+    """End every token and socket of the user (a logout, a password change).
+
+    Moves the user's token generation on (their access tokens are refused from
+    now on), blacklists every outstanding refresh token, and once this commits
+    closes the user's open sockets in every process with 4401 and the reason;
+    sockets whose session is still good reconnect by themselves. Returns how many
+    refresh tokens were blacklisted.
+    """
+    generation, _ = TokenGeneration.objects.select_for_update().get_or_create(user=user)
+    TokenGeneration.objects.filter(pk=generation.pk).update(generation=F("generation") + 1)
+    outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
+    blacklisted = BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
+    )
+    close_user_sockets(user.pk, code=close_codes.UNAUTHORIZED, reason=reason)
+    logger.info("tokens of user %s revoked: %s", user.pk, reason)
+    return len(blacklisted)

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",
     "csp",
     "tidewire",
     "apps.accounts",
@@ -171,7 +172,7 @@ REST_FRAMEWORK = {
     # Bearer tokens first, so a request without credentials is answered 401 (with
     # WWW-Authenticate), not 403. Session requests are CSRF-checked by DRF.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "apps.accounts.tokens.RevocableJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -193,6 +194,15 @@ SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=int(os.environ.get("JWT_ACCESS_MINUTES", "5"))),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=1),
     "UPDATE_LAST_LOGIN": False,
+    # A refresh token works once: each refresh returns a new one and blacklists the
+    # old, so a stolen refresh token stops working after its owner's next refresh.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    # Tokens carry a hash of the password and the user's token generation
+    # (apps/accounts/tokens.py): a password change or a logout ends them at once.
+    "CHECK_REVOKE_TOKEN": True,
+    "TOKEN_OBTAIN_SERIALIZER": "apps.accounts.tokens.RevocableTokenObtainPairSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "apps.accounts.tokens.RevocableTokenRefreshSerializer",
 }
 
 # No inline script anywhere: pages load ES modules from 'self' and embed data as
@@ -227,6 +237,8 @@ SPECTACULAR_SETTINGS = {
 # tidewire/conf.py; any of them can be set here or as TIDEWIRE_<NAME> in the
 # environment (e.g. TIDEWIRE_SOCKET_BUFFER_LIMIT=1048576).
 TIDEWIRE = overrides_from_environment(os.environ)
+# Sockets refuse exactly the tokens the API refuses (revoked ones included).
+TIDEWIRE.setdefault("TOKEN_AUTHENTICATION", "apps.accounts.tokens.RevocableJWTAuthentication")
 if REDIS_URL:
     TIDEWIRE["REDIS_URL"] = REDIS_URL  # socket counts shared by every process
 

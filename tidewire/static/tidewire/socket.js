@@ -101,12 +101,18 @@ export class Socket {
     };
   }
 
-  /** The token ran out (4401): refresh it and reconnect at once, unnoticed by the user. */
+  /**
+   * Closed 4401: the token ran out, or the user's credentials were revoked (a
+   * logout or password change, maybe in another tab or browser). With a token,
+   * refresh it and reconnect at once; with the session cookie, reconnect once:
+   * if the session is still good (the password was changed here) it works, and
+   * the topics resume from their offsets, unnoticed by the user.
+   */
   async reauthenticate() {
-    if (this.auth && this.authRefreshes < MAX_AUTH_REFRESHES) {
+    if (this.authRefreshes < (this.auth ? MAX_AUTH_REFRESHES : 1)) {
       this.authRefreshes += 1;
       try {
-        await this.auth.refresh();
+        if (this.auth) await this.auth.refresh();
         return this.connect();
       } catch (error) {
         console.warn("token refresh failed", error);

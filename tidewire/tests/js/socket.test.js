@@ -125,3 +125,17 @@ test("when refreshing cannot help the socket reports the user as logged out", as
   assert.equal(FakeWebSocket.instances.length, 1);
   socket.close();
 });
+
+test("a session socket closed 4401 reconnects once, then reports the user as logged out", async () => {
+  const socket = connectedSocket();
+  await socket.connect();
+  FakeWebSocket.instances[0].open();
+  FakeWebSocket.instances[0].onclose({ code: 4401, reason: "password changed" });
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.equal(FakeWebSocket.instances.length, 2); // the session may still be good: try once
+  FakeWebSocket.instances[1].onclose({ code: 4401, reason: "authentication required" });
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.equal(socket.status, "unauthorized");
+  assert.equal(FakeWebSocket.instances.length, 2); // no loop of reconnects
+  socket.close();
+});
