@@ -5,7 +5,7 @@
     .venv/bin/python -m bench.socket_memory --trace --group traceback --depth 8
 
 `bench.idle` says how much memory a socket costs; this says what it is made of.
-Tidewire is served by uvicorn inside this process (with config.serve's WebSocket
+Tidewire is served by uvicorn inside this process (with tidewire.serve's WebSocket
 options, on a fresh SQLite file, in-process channel layer), the sockets are opened
 on /ws/user-updates/ by a child process, and the report gives, per socket: the
 RSS growth, the objects the garbage collector tracks by type, and with `--trace`
@@ -91,7 +91,7 @@ async def _measure(args: argparse.Namespace, token: str) -> None:
     import uvicorn
 
     from config.asgi import application
-    from config.serve import OPTIONS
+    from tidewire.serve import OPTIONS
     from tidewire.testing.redis_server import free_port
 
     port = free_port()

@@ -1,30 +1,19 @@
-"""Serve Tidewire with uvicorn and the options it relies on: `python -m config.serve [ARGS]`.
+"""Serve Tidewire: `python -m config.serve [uvicorn args]` (tidewire/serve.py has the options).
 
 Every way Tidewire is started (make run, the tests, the benchmark, deployments)
-goes through here, so the options live in one place. Further uvicorn arguments
-(--host, --port, --workers, --fd, ...) pass through.
+goes through here.
 """
 
 import sys
 
-from uvicorn.main import main as uvicorn_main
+from tidewire.serve import main as serve
 
 APPLICATION = "config.asgi:application"
-OPTIONS = [
-    # uvicorn's sans-I/O protocol, whose transport tidewire.transport writes frames
-    # to, in a subclass that keeps less per open socket.
-    "--ws", "tidewire.ws_protocol:LeanWebSocketProtocol",
-    # Event frames are small JSON (a few hundred bytes): compressing each socket's
-    # copy would cost more CPU than it saves bandwidth, and would rule out writing
-    # one encoded frame to every socket.
-    "--ws-per-message-deflate", "false",
-]  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run uvicorn on Tidewire's ASGI application with Tidewire's options."""
-    args = [APPLICATION, *OPTIONS, *(sys.argv[1:] if argv is None else argv)]
-    uvicorn_main(args=args, prog_name="uvicorn")
+    """Serve this project's ASGI application with Tidewire's options."""
+    serve([APPLICATION, *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

@@ -41,3 +41,9 @@ def servers(database_url, redis_server, tmp_path):
     for server in started:
         server.stop()
         print(f"--- {server.url} log ---\n{server.log_tail()}")  # shown when a test fails
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: Playwright's sync API leaves an event loop marked running in the
+    main thread while its browser stays open, and an async test after it cannot start."""
+    items.sort(key=lambda item: "/e2e/" in str(item.path))

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 # Pages anyone may see; every other page redirects to the login page.
 PUBLIC_PAGES = {"/", "/accounts/login/", "/accounts/signup/", "/health/live", "/health/ready"}
 # Endpoints that are how one gets credentials: they answer 400/401 on their own terms.
-CREDENTIAL_ENDPOINTS = {"/api/auth/token/", "/api/auth/token/refresh/"}
+CREDENTIAL_ENDPOINTS = {"/api/auth/token/", "/api/auth/token/refresh/", "/api/auth/logout/"}
 
 
 def walk(patterns, prefix=""):

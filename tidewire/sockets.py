@@ -28,7 +28,7 @@ from .connections import connections
 from .origins import client_address, origin_allowed
 from .rate_limits import FrameLimiter
 from .sender import Sender
-from .transport import Wire
+from .transport import Wire, note_path
 
 _AUTH_REFUSALS = {
     "missing": "authentication required",
@@ -159,7 +159,9 @@ class SocketConsumer(AsyncWebsocketConsumer):
     async def accept(self, subprotocol=None, headers=None) -> None:
         """Complete the handshake, then write pre-encoded frames when the server allows."""
         await super().accept(subprotocol, headers)
-        self.sender.use_wire(Wire.of(self.scope))
+        wire = Wire.of(self.scope)
+        note_path(wire, self.scope)
+        self.sender.use_wire(wire)
 
     async def close(self, code: int | None = None, reason: str | None = None) -> None:
         """Close once; later calls (a flood's 4429 racing a token's expiry) do nothing."""

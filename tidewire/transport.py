@@ -11,6 +11,7 @@ negotiated compression (each socket's deflate stream differs), goes through ASGI
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from websockets.frames import Frame, Opcode
@@ -21,6 +22,9 @@ except ImportError:  # pragma: no cover - uvicorn is a dependency, but keep the 
     WebSocketsSansIOProtocol = None
 
 SERVER_SEND = "tidewire.server_send"
+
+logger = logging.getLogger(__name__)
+_path_noted = False
 
 
 def encode_text_frame(payload: bytes) -> bytes:
@@ -59,3 +63,26 @@ class Wire:
 
     def write(self, data: bytes) -> None:
         self._transport.write(data)
+
+
+def note_path(wire: Wire | None, scope: dict[str, Any]) -> None:
+    """Log once per process which way frames go: the fast path, or (a warning) ASGI send.
+
+    Falling back costs every frame an encoding and a send per socket: a server not
+    started through tidewire.serve (another WebSocket protocol, compression on)
+    would lose the fan-out's speed without any test failing, so it is said out loud.
+    """
+    global _path_noted
+    if _path_noted:
+        return
+    _path_noted = True
+    if wire is not None:
+        logger.info("WebSocket frames are written straight to the server's transport")
+        return
+    protocol = getattr(scope.get(SERVER_SEND), "__self__", None)
+    logger.warning(
+        "WebSocket frames go through ASGI send, not straight to the transport (protocol %s): "
+        "serve with python -m tidewire.serve (uvicorn's sans-I/O protocol, no per-message "
+        "deflate) for the fast path",
+        type(protocol).__name__,
+    )

@@ -1,4 +1,9 @@
-"""Real server processes for tests: uvicorn serving config.asgi; stop, kill, restart."""
+"""Real server processes for tests: the project's ASGI application under tidewire.serve.
+
+The project is found as Django finds it: DJANGO_SETTINGS_MODULE (pytest-django
+sets it) and that module's ASGI_APPLICATION; processes run in the current
+directory, the project's root when tests run.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,6 @@ import httpx
 
 from .redis_server import free_port
 
-ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 STDERR_TAIL_LINES = 60
 
@@ -29,8 +33,10 @@ class ServerProcess:
         log_path: Path,
         port: int | None = None,
         send_buffer: int | None = None,
+        args: list[str] | None = None,
     ) -> None:
         self.extra_env = env
+        self.args = args or []  # further uvicorn arguments
         self.port = port or free_port()
         # A small kernel send buffer per connection (SO_SNDBUF, inherited from the
         # listening socket): a client that stops reading fills it quickly.
@@ -55,16 +61,15 @@ class ServerProcess:
         env = dict(os.environ)
         env.pop("REDIS_URL", None)
         env.update(
-            {"DJANGO_SETTINGS_MODULE": "config.settings.test", "PYTHONUNBUFFERED": "1"},
+            {"DJANGO_SETTINGS_MODULE": _settings_module(), "PYTHONUNBUFFERED": "1"},
             **self.extra_env,
         )
         return env
 
     def manage(self, *args: str) -> str:
-        """Run a manage.py command with the server's environment; returns its stdout."""
+        """Run a management command with the server's environment; returns its stdout."""
         result = subprocess.run(
-            [str(VENV_BIN / "python"), "manage.py", *args],
-            cwd=ROOT,
+            [str(VENV_BIN / "python"), "-m", "django", *args],
             env=self.env(),
             capture_output=True,
             text=True,
@@ -72,7 +77,7 @@ class ServerProcess:
         )
         if result.returncode != 0:
             raise RuntimeError(
-                f"manage.py {' '.join(args)} failed ({result.returncode}):\n"
+                f"django-admin {' '.join(args)} failed ({result.returncode}):\n"
                 f"{result.stdout}\n{result.stderr}"
             )
         return result.stdout
@@ -82,7 +87,7 @@ class ServerProcess:
         if self.running:
             return
         self.starts += 1
-        command = [str(VENV_BIN / "python"), "-m", "config.serve"]
+        command = [str(VENV_BIN / "python"), "-m", "tidewire.serve", _application(), *self.args]
         listener = None
         if self.send_buffer is None:
             command += ["--host", "127.0.0.1", "--port", str(self.port)]
@@ -97,7 +102,6 @@ class ServerProcess:
             log.flush()
             self.process = subprocess.Popen(
                 command,
-                cwd=ROOT,
                 env=self.env(),
                 stdout=subprocess.DEVNULL,
                 stderr=log,
@@ -153,3 +157,18 @@ class ServerProcess:
         except FileNotFoundError:
             return "(no server output)"
         return "\n".join(text.splitlines()[-lines:])
+
+
+def _settings_module() -> str:
+    module = os.environ.get("DJANGO_SETTINGS_MODULE")
+    if not module:
+        raise RuntimeError("DJANGO_SETTINGS_MODULE is not set (pytest-django sets it)")
+    return module
+
+
+def _application() -> str:
+    """settings.ASGI_APPLICATION ("config.asgi.application") as uvicorn names it."""
+    from django.conf import settings
+
+    module, _, name = settings.ASGI_APPLICATION.rpartition(".")
+    return f"{module}:{name}"

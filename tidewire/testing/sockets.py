@@ -48,8 +48,10 @@ async def open_socket(
     An unauthenticated socket is accepted and then closed with 4401: read that close
     with `client.output()` / `receive_output`.
     """
-    from config.asgi import application
+    from django.conf import settings
+    from django.utils.module_loading import import_string
 
+    application = import_string(settings.ASGI_APPLICATION)
     if user is not None:
         token = access_token(user)
     if token is not None:

@@ -6,7 +6,7 @@ from uvicorn.config import Config
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from uvicorn.server import ServerState
 
-from config.serve import OPTIONS
+from tidewire.serve import OPTIONS
 from tidewire.transport import SERVER_SEND, Wire
 
 

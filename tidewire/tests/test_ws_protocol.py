@@ -7,7 +7,7 @@ import pytest
 import uvicorn
 from websockets.asyncio.client import connect
 
-from config.serve import OPTIONS
+from tidewire.serve import OPTIONS
 from tidewire.testing.redis_server import free_port
 from tidewire.ws_protocol import Gate, Inbox, LeanWebSocketProtocol
 

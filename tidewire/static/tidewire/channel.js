@@ -7,6 +7,8 @@ export class Channel {
     this.offset = null; // the last offset seen; sent on resubscribe to resume
     this.listeners = new Map(); // event type -> Set of callbacks
     this.joinListeners = new Set();
+    this.signalListeners = new Map(); // signal type -> Set of callbacks
+    this.presenceListeners = new Set();
     this.resetPending = false;
   }
 
@@ -15,6 +17,29 @@ export class Channel {
     if (!this.listeners.has(type)) this.listeners.set(type, new Set());
     this.listeners.get(type).add(callback);
     return () => this.listeners.get(type).delete(callback);
+  }
+
+  /** Call `callback(body)` for every signal of `type` ("*" for all): ephemeral, no offset. */
+  onSignal(type, callback) {
+    if (!this.signalListeners.has(type)) this.signalListeners.set(type, new Set());
+    this.signalListeners.get(type).add(callback);
+    return () => this.signalListeners.get(type).delete(callback);
+  }
+
+  /** Call `callback(frame)` with every presence_state and presence_diff (see presence.js). */
+  onPresence(callback) {
+    this.presenceListeners.add(callback);
+    return () => this.presenceListeners.delete(callback);
+  }
+
+  handleSignal(frame) {
+    for (const type of [frame.event.type, "*"]) {
+      for (const callback of this.signalListeners.get(type) || []) callback(frame.event);
+    }
+  }
+
+  handlePresence(frame) {
+    for (const callback of this.presenceListeners) callback(frame);
   }
 
   /** Call `callback({offset, reset})` each time the topic is (re)joined. */

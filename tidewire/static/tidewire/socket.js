@@ -154,6 +154,13 @@ export class Socket {
       case FRAME.EVENT:
         if (channel) channel.handleEvent(frame);
         break;
+      case FRAME.SIGNAL:
+        if (channel) channel.handleSignal(frame);
+        break;
+      case FRAME.PRESENCE_STATE:
+      case FRAME.PRESENCE_DIFF:
+        if (channel) channel.handlePresence(frame);
+        break;
       case FRAME.SUBSCRIBED:
         if (channel) channel.handleSubscribed(frame);
         break;

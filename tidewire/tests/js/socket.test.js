@@ -139,3 +139,23 @@ test("a session socket closed 4401 reconnects once, then reports the user as log
   assert.equal(FakeWebSocket.instances.length, 2); // no loop of reconnects
   socket.close();
 });
+
+test("signals and presence frames reach their channel's listeners", async () => {
+  const socket = connectedSocket();
+  const channel = socket.channel("room.1");
+  const signals = [];
+  const presence = [];
+  channel.onSignal("typing", (body) => signals.push(body));
+  channel.onPresence((frame) => presence.push(frame.type));
+  await socket.connect();
+  const ws = FakeWebSocket.instances[0];
+  ws.open();
+  ws.deliver({ type: "signal", topic: "room.1", event: { type: "typing", user: 2 } });
+  ws.deliver({ type: "signal", topic: "room.2", event: { type: "typing", user: 3 } });
+  ws.deliver({ type: "presence_state", topic: "room.1", presences: {} });
+  ws.deliver({ type: "presence_diff", topic: "room.1", joins: {}, leaves: {} });
+  assert.deepEqual(signals, [{ type: "typing", user: 2 }]);
+  assert.deepEqual(presence, ["presence_state", "presence_diff"]);
+  assert.equal(channel.offset, null); // a signal has no offset and moves nothing
+  socket.close();
+});
