@@ -8,17 +8,28 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tidewire
 ROOT := $(shell id -u)
 
-.PHONY: run install install-dev system-deps test lint format bench bench-idle clean
+.PHONY: run install install-dev lock system-deps test lint format bench bench-idle clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
+# Exact versions with their hashes from the lock files (requirements/*.txt, made by
+# `make lock` from pyproject.toml's ranges); the project itself on top, no deps.
 install: $(BIN)/python node_modules
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -r requirements/base.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 
 install-dev: $(BIN)/python node_modules
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -r requirements/dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+
+# Re-pin every Python dependency after changing pyproject.toml (uv: fast, and its
+# lock output is the pip-tools format pip installs with hash checking).
+lock: $(BIN)/python
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -q -o requirements/base.txt
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -q -o requirements/dev.txt
 
 node_modules: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
