@@ -147,6 +147,10 @@ STATICFILES_DIRS = (
     [("vendor", BASE_DIR / "node_modules")] if (BASE_DIR / "node_modules").exists() else []
 )
 
+# Error pages and e-mails leave out credentials, DEBUG or not: passwords in JSON bodies
+# and in the traceback's local variables too (Django's own filter covers neither).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "tidewire.error_reports.CredentialFilter"
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home:landing"
 LOGOUT_REDIRECT_URL = "home:landing"
