@@ -196,3 +196,22 @@ def test_unreadable_if_match_is_400_naming_the_header(api, record):
     assert response.status_code == 400
     assert "If-Match" in response.json()
     assert UserRecord.objects.get(pk=record.pk).version == 1
+
+
+@pytest.mark.parametrize("method", ["patch", "delete"])
+@pytest.mark.parametrize("version", ["9" * 5_000, "9" * 11])
+def test_an_if_match_beyond_ten_digits_is_400_naming_the_header(api, record, method, version):
+    response = getattr(api, method)(
+        f"/api/users/{record.pk}/",
+        {"first_name": "B"},
+        format="json",
+        headers={"If-Match": f'"{version}"'},
+    )
+    assert response.status_code == 400
+    assert "10 digits" in response.json()["If-Match"][0]
+    fresh = UserRecord.objects.get(pk=record.pk)
+    assert (fresh.first_name, fresh.version) == ("Ada", 1)
+
+
+def test_a_record_id_of_5000_digits_is_404(api):
+    assert api.get(f"/api/users/{'9' * 5_000}/").status_code == 404
