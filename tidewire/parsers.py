@@ -14,9 +14,8 @@ import re
 from typing import IO, Any
 
 import orjson
+from rest_framework import parsers
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import BaseParser, get_encoding
-from rest_framework.renderers import JSONRenderer
 
 # The deepest body any endpoint takes is two levels ({"ids": [1, 2]}); 32 leaves
 # clients room for structure while a hostile body stops long before orjson's 1,024.
@@ -42,11 +41,12 @@ _OUT_OF_RANGE = (
 )
 
 
-class JSONParser(BaseParser):
-    """Parses `application/json` with orjson, within MAX_JSON_DEPTH and 64-bit integers."""
+class JSONParser(parsers.JSONParser):
+    """Parses `application/json` with orjson, within MAX_JSON_DEPTH and 64-bit integers.
 
-    media_type = "application/json"
-    renderer_class = JSONRenderer
+    A subclass of DRF's, which DRF hands `request.body` rather than the raw stream:
+    reading it applies Django's DATA_UPLOAD_MAX_MEMORY_SIZE.
+    """
 
     def parse(
         self,
@@ -54,7 +54,7 @@ class JSONParser(BaseParser):
         media_type: str | None = None,
         parser_context: dict[str, Any] | None = None,
     ) -> Any:
-        body = _utf8(stream.read(), get_encoding(parser_context or {}))
+        body = _utf8(stream.read(), parsers.get_encoding(parser_context or {}))
         try:
             data = orjson.loads(body)
         except orjson.JSONDecodeError as error:
