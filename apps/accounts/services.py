@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
 
+from tidewire.text import InvalidText, clean_text
+
 from .roles import RECORD_EDIT_PERMISSIONS, RECORD_EDITORS, Role
 
 
@@ -32,7 +34,16 @@ def user_grant_record_editing(*, user: User) -> None:
 
 @transaction.atomic
 def user_sign_up(*, username: str, email: str, password: str) -> User:
-    """Create a marketplace user (the role anyone may sign up for)."""
+    """Create a marketplace user (the role anyone may sign up for).
+
+    ValueError for a username or e-mail with control or direction characters:
+    the sign-up form refuses them first; this holds for every other caller.
+    """
+    for field, value in (("username", username), ("email", email)):
+        try:
+            clean_text(value)
+        except InvalidText as error:
+            raise ValueError(f"{field} {error}") from None
     user = User.objects.create_user(username=username, email=email, password=password)
     user_grant_role(user=user, role=Role.MARKETPLACE_USER)
     return user
