@@ -17,8 +17,8 @@ import orjson
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
-# The deepest body any endpoint takes is two levels ({"ids": [1, 2]}); 32 leaves
-# clients room for structure while a hostile body stops long before orjson's 1,024.
+# Request bodies are flat objects (one level) or hold a list ({"ids": [1, 2]}: two);
+# 32 leaves clients room while a hostile body stops long before orjson's 1,024.
 MAX_JSON_DEPTH = 32
 
 # Integers fit a signed 64-bit number, as PostgreSQL's bigint. orjson reads
