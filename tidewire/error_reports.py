@@ -112,13 +112,12 @@ class CredentialFilter(SafeExceptionReporterFilter):
 
     def _cleanse_object(self, value: Any) -> Any:
         # The page shows an object by its repr, which may carry what it holds
-        # (a DRF serializer shows its `data`).
+        # (a DRF serializer shows its `data`). Shown from here, so it is made once
+        # (a QuerySet's repr runs a query).
         try:
-            shown = repr(value)
-        except Exception:  # the page reports a failing repr itself
+            return _Shown(self.cleanse_text(repr(value)))
+        except Exception:  # the page reports the failing repr itself
             return value
-        cleansed = self.cleanse_text(shown)
-        return value if cleansed == shown else _Shown(cleansed)
 
 
 class _Shown:
