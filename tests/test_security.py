@@ -127,3 +127,30 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+# Past DATA_UPLOAD_MAX_MEMORY_SIZE (2,621,440 bytes): every API endpoint answers 413 JSON.
+THREE_MB = 3 * 1024 * 1024
+
+
+def _too_large_json() -> str:
+    return '{"first_name": "' + "x" * THREE_MB + '", "last_name": "y"}'
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("post", "/api/users/"), ("patch", "/api/users/1/"), ("post", "/api/auth/token/")],
+)
+def test_a_body_past_the_size_limit_is_413_json_naming_the_limit(api, method, path):
+    response = api.generic(method.upper(), path, _too_large_json(), content_type="application/json")
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Request body too large: at most 2621440 bytes."}
+
+
+def test_the_size_limit_follows_the_setting(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    body = '{"first_name": "' + "x" * 1_000 + '", "last_name": "y"}'
+    response = api.generic("POST", "/api/users/", body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["detail"] == "Request body too large: at most 1000 bytes."

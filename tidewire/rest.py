@@ -19,7 +19,10 @@ from .streams import stream_offset
 OFFSET_HEADER = "Tidewire-Offset"
 TOPIC_HEADER = "Tidewire-Topic"
 
-_ETAG = re.compile(r'^\s*(?:W/)?"(\d+)"\s*$')
+# A version is a database integer (a PositiveIntegerField holds at most 2,147,483,647:
+# ten digits). The bound keeps int() from a 5,000-digit header (Python refuses > 4,300).
+MAX_VERSION_DIGITS = 10
+_ETAG = re.compile(rf'^\s*(?:W/)?"([0-9]{{1,{MAX_VERSION_DIGITS}}})"\s*$')
 
 
 def stream_position(topic: str) -> dict[str, str]:
@@ -39,7 +42,14 @@ def if_match_version(request: Request) -> int | None:
         return None
     match = _ETAG.match(header)
     if match is None:
-        raise ValidationError({"If-Match": ['Expected an entity tag such as "3" (from ETag).']})
+        raise ValidationError(
+            {
+                "If-Match": [
+                    'Expected an entity tag such as "3" (from ETag), '
+                    f"a version of at most {MAX_VERSION_DIGITS} digits."
+                ]
+            }
+        )
     return int(match.group(1))
 
 

@@ -11,6 +11,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 
 from tidewire import close_codes
 from tidewire.connections import close_user_sockets
+from tidewire.text import InvalidText, clean_text
 
 from .models import TokenGeneration
 from .roles import RECORD_EDIT_PERMISSIONS, RECORD_EDITORS, Role
@@ -42,7 +43,16 @@ def user_grant_record_editing(*, user: User) -> None:
 
 @transaction.atomic
 def user_sign_up(*, username: str, email: str, password: str) -> User:
-    """Create a marketplace user (the role anyone may sign up for)."""
+    """Create a marketplace user (the role anyone may sign up for).
+
+    ValueError for a username or e-mail with control or direction characters:
+    the sign-up form refuses them first; this holds for every other caller.
+    """
+    for field, value in (("username", username), ("email", email)):
+        try:
+            clean_text(value)
+        except InvalidText as error:
+            raise ValueError(f"{field} {error}") from None
     user = User.objects.create_user(username=username, email=email, password=password)
     user_grant_role(user=user, role=Role.MARKETPLACE_USER)
     return user

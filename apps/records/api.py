@@ -14,22 +14,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tidewire.rest import etag, if_match_version, precondition_failed, stream_position
+from tidewire.text import TextField
 
 from . import selectors, services
 from .events import user_snapshot
 from .models import NAME_MAX_LENGTH, UserRecord
 from .topics import USERS_TOPIC
-
-
-class StrictCharField(serializers.CharField):
-    """A CharField that refuses numbers and booleans instead of turning them into text."""
-
-    default_error_messages = {"invalid": "Must be a string."}
-
-    def to_internal_value(self, data: Any) -> str:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 class StrictSerializer(serializers.Serializer):
@@ -45,8 +35,9 @@ class StrictSerializer(serializers.Serializer):
 
 
 class UserRecordInput(StrictSerializer):
-    first_name = StrictCharField(max_length=NAME_MAX_LENGTH, trim_whitespace=True)
-    last_name = StrictCharField(max_length=NAME_MAX_LENGTH, trim_whitespace=True)
+    # Strings only, in NFC, without control or direction characters (tidewire.text).
+    first_name = TextField(max_length=NAME_MAX_LENGTH, trim_whitespace=True)
+    last_name = TextField(max_length=NAME_MAX_LENGTH, trim_whitespace=True)
 
 
 class UserRecordOutput(serializers.Serializer):

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from tidewire.publish import publish
+from tidewire.text import InvalidText, clean_text
 
 from .events import USER_UPDATE, user_snapshot
 from .models import UserRecord
@@ -23,6 +24,21 @@ class VersionConflict(Exception):
         self.record = record
 
 
+def _clean_names(names: dict[str, Any]) -> dict[str, str]:
+    """Names in NFC; ValueError naming the field for control or direction characters.
+
+    The API and the admin refuse these first, with a message for the user; this
+    is for every other caller (shell, commands, other apps), so none stores one.
+    """
+    cleaned = {}
+    for field, value in names.items():
+        try:
+            cleaned[field] = clean_text(value)
+        except InvalidText as error:
+            raise ValueError(f"{field} {error}") from None
+    return cleaned
+
+
 def _emit(record: UserRecord, action: str) -> None:
     publish(
         topic=USERS_TOPIC,
@@ -32,9 +48,10 @@ def _emit(record: UserRecord, action: str) -> None:
 
 
 def user_record_create(*, first_name: str, last_name: str) -> UserRecord:
-    """Create a record and announce it."""
+    """Create a record and announce it (ValueError for a name `clean_text` refuses)."""
+    names = _clean_names({"first_name": first_name, "last_name": last_name})
     with transaction.atomic():
-        record = UserRecord.objects.create(first_name=first_name, last_name=last_name)
+        record = UserRecord.objects.create(**names)
         _emit(record, "create")
     return record
 
@@ -44,12 +61,14 @@ def user_record_update(
 ) -> UserRecord:
     """Apply changes to editable fields, bump the version and announce the new state.
 
-    Raises UserRecord.DoesNotExist, or VersionConflict when `expected_version` is
-    given and the record has moved past it (nothing is written then).
+    Raises UserRecord.DoesNotExist, VersionConflict when `expected_version` is
+    given and the record has moved past it, or ValueError for a field that is not
+    editable or a name `clean_text` refuses (nothing is written then).
     """
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
+    changes = _clean_names(changes)
     with transaction.atomic():
         record = UserRecord.objects.select_for_update().get(pk=record_id)
         if expected_version is not None and record.version != expected_version:

@@ -150,6 +150,15 @@ STATICFILES_DIRS = (
     [("vendor", BASE_DIR / "node_modules")] if (BASE_DIR / "node_modules").exists() else []
 )
 
+# The largest request body (without file uploads) Django reads: Django's own default,
+# 2.5 MiB, set here so docs/security.md can name it. A record or a chat message is a
+# few hundred bytes; past the limit the API answers 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Error pages and e-mails leave out credentials, DEBUG or not: passwords in JSON bodies
+# and in the traceback's local variables too (Django's own filter covers neither).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "tidewire.error_reports.CredentialFilter"
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home:landing"
 LOGOUT_REDIRECT_URL = "home:landing"
@@ -167,8 +176,11 @@ if REDIS_URL:
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # orjson within a depth limit: no nesting, number or charset makes a 500.
+    "DEFAULT_PARSER_CLASSES": ["tidewire.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Django's refusals while reading a body answer JSON too (413 past the size limit).
+    "EXCEPTION_HANDLER": "tidewire.rest_errors.exception_handler",
     # Bearer tokens first, so a request without credentials is answered 401 (with
     # WWW-Authenticate), not 403. Session requests are CSRF-checked by DRF.
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,8 +1,16 @@
 """Development: the embedded default (SQLite, in-process channel layer), debug on."""
 
+import os
+from pathlib import Path
+
 from .base import *  # noqa: F403
-from .base import env_bool
+from .base import BASE_DIR, env_bool
+from .secret_key import development_secret_key
 
 DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = SECRET_KEY or "dev-only-not-secret-8c1f3b2e-4d6a9e0b7c3f1a2d5e8b"  # noqa: F405
+# SECRET_KEY from the environment wins; otherwise a random key of this install's
+# own, made on first run in a file git ignores.
+SECRET_KEY = SECRET_KEY or development_secret_key(  # noqa: F405
+    Path(os.environ.get("TIDEWIRE_SECRET_KEY_FILE", BASE_DIR / ".secret_key"))
+)
 TIDEWIRE_DEMO = True

@@ -84,3 +84,41 @@ def test_login_page_lists_demo_accounts_only_in_development(client, settings):
     html = client.get("/accounts/login/").content.decode()
     assert "demo-accounts" not in html
     assert DEMO_ACCOUNTS[0].password not in html
+
+
+def _sign_up(client, **fields):
+    return client.post(
+        "/accounts/signup/",
+        {
+            "username": "newbie",
+            "email": "newbie@example.com",
+            "password1": "a-long-passphrase-42",
+            "password2": "a-long-passphrase-42",
+            **fields,
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    ("email", "code_point"),
+    [
+        ('"a\x1bb"@example.com', "U+001B"),  # Django's EmailValidator accepts these two
+        ('"a\x07"@example.com', "U+0007"),
+        ("ann@exa\u202emple.com", "U+202E"),
+        ("ann@ex\u200bample.com", "U+200B"),
+    ],
+)
+def test_sign_up_refuses_an_email_with_hidden_characters(client, email, code_point):
+    response = _sign_up(client, email=email)
+    assert response.status_code == 200
+    assert code_point in " ".join(response.context["form"].errors["email"])
+    assert not User.objects.filter(username="newbie").exists()
+
+
+@pytest.mark.parametrize("username", ["ann\x1b", "ann\x07", "ann\u202e", "an\u200bn", "a\nb"])
+def test_sign_up_refuses_a_username_with_hidden_characters(client, username):
+    # Django's username validator (letters, digits and @.+-_ only) already does.
+    response = _sign_up(client, username=username)
+    assert response.status_code == 200
+    assert "username" in response.context["form"].errors
+    assert not User.objects.exists()

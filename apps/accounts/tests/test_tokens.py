@@ -38,3 +38,30 @@ def test_garbage_bearer_token_is_401(editor):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")
     assert client.get("/api/users/").status_code == 401
+
+
+def test_a_body_nested_50000_levels_deep_is_400_naming_the_problem():
+    body = "[" * 50_000 + "]" * 50_000
+    response = APIClient().generic(
+        "POST", "/api/auth/token/", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "nested deeper than 32 levels" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("body", ["[]", '"editor"', "42", "null", "true"])
+def test_a_body_that_is_not_an_object_is_400(editor, body):
+    response = APIClient().generic(
+        "POST", "/api/auth/token/", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "non_field_errors" in response.json()
+
+
+def test_an_integer_past_64_bits_is_400_naming_the_problem():
+    body = '{"username": 18446744073709551616, "password": "x"}'
+    response = APIClient().generic(
+        "POST", "/api/auth/token/", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "integer is out of range" in response.json()["detail"]

@@ -40,3 +40,27 @@ def test_admin_add_and_delete_are_broadcast(staff):
     response = staff.post(f"/admin/records/userrecord/{record.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert [e["data"]["action"] for e in events_after(USERS_TOPIC)] == ["create", "delete"]
+
+
+def test_admin_refuses_a_name_with_hidden_characters_naming_the_field(staff):
+    response = staff.post(
+        "/admin/records/userrecord/add/", {"first_name": "Ann\u202egnp.exe", "last_name": "Lee"}
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert "U+202E" in " ".join(response.context["adminform"].form.errors["first_name"])
+    record = services.user_record_create(first_name="Ada", last_name="Lovelace")
+    offset = stream_offset(topic=USERS_TOPIC)
+    response = staff.post(
+        f"/admin/records/userrecord/{record.pk}/change/",
+        {"first_name": "Ada", "last_name": "Love\x1blace"},
+    )
+    assert response.status_code == 200
+    assert "U+001B" in " ".join(response.context["adminform"].form.errors["last_name"])
+    assert UserRecord.objects.get(pk=record.pk).last_name == "Lovelace"
+    assert UserRecord.objects.count() == 1
+    assert events_after(USERS_TOPIC, offset) == []
+
+
+def test_admin_stores_names_in_nfc(staff):
+    staff.post("/admin/records/userrecord/add/", {"first_name": "Rene\u0301e", "last_name": "Lee"})
+    assert UserRecord.objects.get().first_name == "Ren\u00e9e"

@@ -196,3 +196,74 @@ def test_unreadable_if_match_is_400_naming_the_header(api, record):
     assert response.status_code == 400
     assert "If-Match" in response.json()
     assert UserRecord.objects.get(pk=record.pk).version == 1
+
+
+@pytest.mark.parametrize("method", ["patch", "delete"])
+@pytest.mark.parametrize("version", ["9" * 5_000, "9" * 11])
+def test_an_if_match_beyond_ten_digits_is_400_naming_the_header(api, record, method, version):
+    response = getattr(api, method)(
+        f"/api/users/{record.pk}/",
+        {"first_name": "B"},
+        format="json",
+        headers={"If-Match": f'"{version}"'},
+    )
+    assert response.status_code == 400
+    assert "10 digits" in response.json()["If-Match"][0]
+    fresh = UserRecord.objects.get(pk=record.pk)
+    assert (fresh.first_name, fresh.version) == ("Ada", 1)
+
+
+def test_a_record_id_of_5000_digits_is_404(api):
+    assert api.get(f"/api/users/{'9' * 5_000}/").status_code == 404
+
+
+# Names that hide control or direction characters (tidewire.text): each is refused.
+HIDDEN_CHARACTERS = [
+    ("Ann\x1b[31mRed", "U+001B"),  # ESC: terminal colours in logs and exports
+    ("Ann\x07", "U+0007"),  # BEL
+    ("Ann\u202egnp.exe", "U+202E"),  # RIGHT-TO-LEFT OVERRIDE: shows as "Annexe.png"
+    ("An\u200bn", "U+200B"),  # ZERO WIDTH SPACE: two names that look the same
+    ("Ann\nSmith", "U+000A"),  # a newline in a one-line name
+]
+
+
+@pytest.mark.parametrize(("name", "code_point"), HIDDEN_CHARACTERS)
+@pytest.mark.parametrize("field", ["first_name", "last_name"])
+def test_patch_with_a_hidden_character_is_400_naming_field_and_character(
+    api, record, field, name, code_point
+):
+    offset = stream_offset(topic=USERS_TOPIC)
+    response = api.patch(f"/api/users/{record.pk}/", {field: name}, format="json")
+    assert response.status_code == 400
+    [message] = response.json()[field]
+    assert code_point in message
+    fresh = UserRecord.objects.get(pk=record.pk)
+    assert (fresh.first_name, fresh.last_name, fresh.version) == ("Ada", "Lovelace", 1)
+    assert events_after(USERS_TOPIC, offset) == []
+
+
+@pytest.mark.parametrize(("name", "code_point"), HIDDEN_CHARACTERS)
+def test_create_with_a_hidden_character_is_400_and_stores_nothing(api, name, code_point):
+    response = api.post("/api/users/", {"first_name": name, "last_name": "Lee"}, format="json")
+    assert response.status_code == 400
+    assert code_point in response.json()["first_name"][0]
+    assert not UserRecord.objects.exists()
+    assert events_after(USERS_TOPIC) == []
+
+
+def test_names_are_stored_in_nfc(api, record):
+    created = api.post(
+        "/api/users/", {"first_name": "Rene\u0301e", "last_name": "Lee"}, format="json"
+    ).json()
+    assert created["first_name"] == "Ren\u00e9e"
+    patched = api.patch(f"/api/users/{record.pk}/", {"last_name": "Z\u006f\u0308e"}, format="json")
+    assert patched.json()["last_name"] == "Z\u00f6e"
+    assert UserRecord.objects.get(pk=created["id"]).first_name == "Ren\u00e9e"
+    assert UserRecord.objects.get(pk=record.pk).last_name == "Z\u00f6e"
+    assert events_after(USERS_TOPIC)[-1]["data"]["user"]["last_name"] == "Z\u00f6e"
+
+
+def test_right_to_left_names_are_stored_as_given(api):
+    response = api.post("/api/users/", {"first_name": "محمد", "last_name": "Lee"}, format="json")
+    assert response.status_code == 201
+    assert response.json()["first_name"] == "محمد"

@@ -90,3 +90,26 @@ def test_user_record_delete_costs_six_queries(django_assert_num_queries):
     # SAVEPOINT, SELECT ... FOR UPDATE, offset, INSERT event, DELETE, RELEASE
     with django_assert_num_queries(6):
         services.user_record_delete(record_id=record.pk)
+
+
+@pytest.mark.parametrize(
+    "name", ["Ann\x1b[31m", "Ann\x07", "Ann\u202egnp.exe", "An\u200bn", "A\nB"]
+)
+def test_services_refuse_a_name_with_hidden_characters_and_write_nothing(name):
+    with pytest.raises(ValueError, match="first_name contains"):
+        services.user_record_create(first_name=name, last_name="Lee")
+    assert not UserRecord.objects.exists()
+    record = services.user_record_create(first_name="Ada", last_name="Lovelace")
+    offset = stream_offset(topic=USERS_TOPIC)
+    with pytest.raises(ValueError, match="last_name contains"):
+        services.user_record_update(record_id=record.pk, changes={"last_name": name})
+    fresh = UserRecord.objects.get(pk=record.pk)
+    assert (fresh.last_name, fresh.version) == ("Lovelace", 1)
+    assert events_after(USERS_TOPIC, offset) == []
+
+
+def test_services_store_names_in_nfc():
+    record = services.user_record_create(first_name="Rene\u0301e", last_name="Lee")
+    assert UserRecord.objects.get(pk=record.pk).first_name == "Ren\u00e9e"
+    services.user_record_update(record_id=record.pk, changes={"last_name": "Le\u0301e"})
+    assert UserRecord.objects.get(pk=record.pk).last_name == "L\u00e9e"

@@ -36,3 +36,13 @@ def test_landing_links_every_part(client):
     html = client.get("/").content.decode()
     for href in ["/window1/", "/window2/", "/api/docs/", "/admin/"]:
         assert f'href="{href}"' in html
+
+
+@pytest.mark.parametrize("path", ["/window1/", "/window2/"])
+def test_every_name_input_takes_its_direction_from_its_text(client, editor, path):
+    # dir="auto": a right-to-left name shows right to left and reorders nothing around it.
+    client.force_login(editor)
+    html = client.get(path).content.decode()
+    for field in ("first_name", "last_name", "new_first_name", "new_last_name"):
+        assert 'dir="auto"' in input_tag(html, field)
+    assert re.search(r'<span[^>]*id="whoami"[^>]*dir="auto"', html)

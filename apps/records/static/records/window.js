@@ -1,5 +1,6 @@
 // A sync window (seed 000): edit one name, watch the other change live.
 
+import { bdi, isolate } from "../tidewire/bidi.js";
 import { api } from "../tidewire/http.js";
 import { Socket } from "../tidewire/socket.js";
 import { showStatus } from "../tidewire/status.js";
@@ -47,8 +48,9 @@ const editor = new FieldEditor({
   },
 });
 
+// The name isolated: a right-to-left name keeps "#12" where it is.
 function label(record) {
-  return `#${record.id} ${record.first_name} ${record.last_name}`.trim();
+  return `#${record.id} ${isolate(`${record.first_name} ${record.last_name}`.trim())}`;
 }
 
 function renderPicker() {
@@ -97,9 +99,11 @@ function showNotice(text) {
 }
 
 function showConflict({ theirs }) {
-  $("conflict-text").textContent =
-    `Another window changed the ${LABELS[editable]} to “${theirs}” while you were typing. ` +
-    "Your text is kept here, not saved.";
+  $("conflict-text").replaceChildren(
+    `Another window changed the ${LABELS[editable]} to “`,
+    bdi(theirs),
+    "” while you were typing. Your text is kept here, not saved.",
+  );
   $("conflict").hidden = false;
   $("save-state").textContent = "";
 }
