@@ -2,10 +2,14 @@
 
 Every way Tidewire is started (make run, the tests, the benchmark, deployments)
 goes through here, so the options live in one place. Further uvicorn arguments
-(--host, --port, --workers, --fd, ...) pass through.
+(--host, --port, --workers, --fd, ...) pass through, except uvicorn's own proxy
+options: which proxies are trusted is `TIDEWIRE_TRUSTED_PROXIES`, in one place.
 """
 
+import ipaddress
+import os
 import sys
+from collections.abc import Mapping
 
 from uvicorn.main import main as uvicorn_main
 
@@ -21,10 +25,64 @@ OPTIONS = [
 ]  # fmt: skip
 
 
+# Set in the environment: the proxies (addresses or networks, comma-separated)
+# whose X-Forwarded-For and X-Forwarded-Proto are believed.
+TRUSTED_PROXIES_VARIABLE = "TIDEWIRE_TRUSTED_PROXIES"
+# uvicorn's options that would trust proxies behind TIDEWIRE_TRUSTED_PROXIES' back.
+PROXY_FLAGS = ("--proxy-headers", "--no-proxy-headers", "--forwarded-allow-ips")
+
+
+class ProxyConfigError(ValueError):
+    """TIDEWIRE_TRUSTED_PROXIES, or a proxy option on the command line, is wrong."""
+
+
+def trusted_proxies(environ: Mapping[str, str] = os.environ) -> list[str]:
+    """The addresses and networks in TIDEWIRE_TRUSTED_PROXIES (empty: trust no one)."""
+    entries = [item.strip() for item in environ.get(TRUSTED_PROXIES_VARIABLE, "").split(",")]
+    proxies = [entry for entry in entries if entry]
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise ProxyConfigError(
+                f"{TRUSTED_PROXIES_VARIABLE}: {proxy!r} is not an IP address or network"
+            ) from None
+    return proxies
+
+
+def proxy_options(environ: Mapping[str, str] = os.environ) -> list[str]:
+    """uvicorn's proxy options: believe forwarded headers from the trusted proxies only.
+
+    uvicorn trusts X-Forwarded-For and X-Forwarded-Proto from 127.0.0.1 unless
+    told otherwise; a client on the same machine, or any client when no proxy is
+    in front, would then choose the address it is counted under (rate limits,
+    lockouts) with a header. With proxies set, uvicorn takes the client address
+    and scheme from their headers into REMOTE_ADDR and the request's scheme.
+    """
+    proxies = trusted_proxies(environ)
+    if not proxies:
+        return ["--no-proxy-headers"]
+    return ["--proxy-headers", "--forwarded-allow-ips", ",".join(proxies)]
+
+
+def _refuse_proxy_flags(args: list[str]) -> None:
+    for arg in args:
+        if arg.split("=", 1)[0] in PROXY_FLAGS:
+            raise ProxyConfigError(
+                f"{arg.split('=', 1)[0]}: set {TRUSTED_PROXIES_VARIABLE} to the proxies' "
+                "addresses instead (docs/deployment.md)"
+            )
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run uvicorn on Tidewire's ASGI application with Tidewire's options."""
-    args = [APPLICATION, *OPTIONS, *(sys.argv[1:] if argv is None else argv)]
-    uvicorn_main(args=args, prog_name="uvicorn")
+    extra = sys.argv[1:] if argv is None else argv
+    try:
+        _refuse_proxy_flags(extra)
+        proxies = proxy_options()
+    except ProxyConfigError as error:
+        sys.exit(f"config.serve: {error}")
+    uvicorn_main(args=[APPLICATION, *OPTIONS, *proxies, *extra], prog_name="uvicorn")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,10 @@ CPU in the benchmark's profile). These throttles keep one number per key instead
 the generic cell rate algorithm's "theoretical arrival time": `N/period` admits N
 requests at once, then one every period/N, as a bucket that refills evenly. Like
 DRF's, the read and the write are two cache calls, not one atomic step.
+
+The client address is REMOTE_ADDR (REST_FRAMEWORK["NUM_PROXIES"] = 0): never a
+client's own X-Forwarded-For. Behind a proxy, uvicorn puts the forwarded address
+there, and only for the proxies in TIDEWIRE_TRUSTED_PROXIES (config/serve.py).
 """
 
 from __future__ import annotations

@@ -183,6 +183,10 @@ REST_FRAMEWORK = {
         "user": os.environ.get("TIDEWIRE_THROTTLE_USER", "1200/min"),
         "ip": os.environ.get("TIDEWIRE_THROTTLE_IP", "3000/min"),
     },
+    # The client address is REMOTE_ADDR, never the X-Forwarded-For header a client
+    # sends (DRF's default joins its whole value into the key, a new one per
+    # request); behind a proxy uvicorn rewrites REMOTE_ADDR for trusted proxies only.
+    "NUM_PROXIES": 0,
 }
 
 SIMPLE_JWT = {
