@@ -3,10 +3,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from apps.accounts.views import password_view
 from apps.records.urls import api_urlpatterns as records_api
+from tidewire.sync_threads import on_login_threads
+
+# The admin's login checks a password too (before admin.site.urls reads it below).
+admin.site.login = password_view(admin.site.login)
 
 api_patterns = [
-    path("auth/token/", TokenObtainPairView.as_view(), name="token-obtain"),
+    # Checks a password: on the login threads.
+    path("auth/token/", on_login_threads(TokenObtainPairView.as_view()), name="token-obtain"),
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
     *records_api,
 ]

@@ -176,12 +176,19 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "tidewire.throttles.UserThrottle",
         "tidewire.throttles.IPThrottle",
+        "tidewire.throttles.ScopedThrottle",
     ],
     # A person typing in a window sends at most 4 PATCH a second (250 ms debounce);
     # these leave room for several tabs and stop a runaway script.
     "DEFAULT_THROTTLE_RATES": {
         "user": os.environ.get("TIDEWIRE_THROTTLE_USER", "1200/min"),
         "ip": os.environ.get("TIDEWIRE_THROTTLE_IP", "3000/min"),
+        # POSTs to the views that hash a password (token, login, sign-up, password
+        # change), per client address (per user once logged in). A hash takes
+        # ~0.2 s of CPU: at one a second after a burst of 60, one address keeps a
+        # login thread at most a fifth busy; an office behind one address still
+        # logs in 60 people at once.
+        "login": os.environ.get("TIDEWIRE_THROTTLE_LOGIN", "60/min"),
     },
     # The client address is REMOTE_ADDR, never the X-Forwarded-For header a client
     # sends (DRF's default joins its whole value into the key, a new one per
@@ -259,6 +266,16 @@ TIDEWIRE = {
             "1" if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else "4",
         )
     ),
+    # Threads per process for the views that hash a password (login, sign-up,
+    # password change, the token endpoint: tidewire.sync_threads.on_login_threads).
+    # A PBKDF2 hash takes ~0.2 s of CPU by design; on threads of their own, a flood
+    # of wrong passwords queues there, not in front of every other request (the
+    # hash runs outside the GIL). Two: under a flood they answer logins at 1.6
+    # times the rate of one, and on two cores a GET still takes under 30 ms p99
+    # (one: under 20; none: 3 s; docs/benchmark.md). 0 shares the main sync
+    # threads (the behaviour before, for bench/login_flood.py). Each holds a
+    # database connection, like the sync threads.
+    "LOGIN_THREADS": int(os.environ.get("TIDEWIRE_LOGIN_THREADS", "2")),
     # Origins a WebSocket may come from, besides the hosts in ALLOWED_HOSTS.
     "ALLOWED_ORIGINS": env_list("TIDEWIRE_ALLOWED_ORIGINS", ""),
 }
