@@ -12,12 +12,7 @@ urlpatterns = [
     path("signup/", views.password_view(views.sign_up), name="signup"),
     path(
         "password/",
-        views.password_view(
-            auth_views.PasswordChangeView.as_view(
-                template_name="accounts/password_change.html",
-                success_url="/accounts/password/done/",
-            )
-        ),
+        views.password_view(views.PasswordChangeView.as_view()),
         name="password_change",
     ),
     path(

@@ -16,7 +16,7 @@ from tidewire.throttles import throttle_posts
 
 from . import services
 from .demo import DEMO_ACCOUNTS
-from .forms import SignUpForm
+from .forms import CountedPasswordChangeForm, SignUpForm
 
 
 def password_view(view: Callable) -> Callable:
@@ -56,3 +56,14 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "accounts/signup.html", {"form": form})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change; a wrong old password counts toward the login lockout."""
+
+    form_class = CountedPasswordChangeForm
+    template_name = "accounts/password_change.html"
+    success_url = "/accounts/password/done/"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}

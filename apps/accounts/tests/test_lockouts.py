@@ -130,3 +130,26 @@ def test_a_few_typos_then_the_right_password_still_log_in(editor):
     for n in range(4):
         token("editor", f"typo-{n}")
     assert token("editor", "editor-pass-1").status_code == 200
+
+
+def test_wrong_old_passwords_on_the_password_form_count_toward_the_lockout(client, editor):
+    client.force_login(editor)  # a stolen session, say: it must not guess the password either
+
+    def change(old_password):
+        return client.post(
+            "/accounts/password/",
+            {
+                "old_password": old_password,
+                "new_password1": "taken-over-pass-99",
+                "new_password2": "taken-over-pass-99",
+            },
+        )
+
+    for n in range(4):
+        wrong = change(f"guess-{n}")
+        assert wrong.status_code == 200
+        assert "old_password" in wrong.context["form"].errors
+    assert change("guess-4").status_code == 429
+    assert change("editor-pass-1").status_code == 429
+    editor.refresh_from_db()
+    assert editor.check_password("editor-pass-1")
