@@ -307,11 +307,12 @@ TIDEWIRE = {
     # password change, the token endpoint: tidewire.sync_threads.on_login_threads).
     # A PBKDF2 hash takes ~0.2 s of CPU by design; on threads of their own, a flood
     # of wrong passwords queues there, not in front of every other request (the
-    # hash runs outside the GIL). Two: under a flood they answer logins at 1.6
-    # times the rate of one, and on two cores a GET still takes under 30 ms p99
-    # (one: under 20; none: 3 s; docs/benchmark.md). 0 shares the main sync
-    # threads (the behaviour before, for bench/login_flood.py). Each holds a
-    # database connection, like the sync threads.
+    # hash runs outside the GIL). Two: under a flood of 8 clients they answer
+    # logins at 1.4 times the rate of one (6.9 against 4.8 a second, p50 1.1 s
+    # against 1.7 s), and on two cores a GET's p99 stays at 33 ms (13 with one;
+    # 2 s with none: docs/benchmark.md). 0 shares the main sync threads (the
+    # behaviour before, for bench/login_flood.py). Each holds a database
+    # connection, like the sync threads.
     "LOGIN_THREADS": int(os.environ.get("TIDEWIRE_LOGIN_THREADS", "2")),
     # Origins a WebSocket may come from, besides the hosts in ALLOWED_HOSTS.
     "ALLOWED_ORIGINS": env_list("TIDEWIRE_ALLOWED_ORIGINS", ""),
