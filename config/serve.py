@@ -41,11 +41,16 @@ def trusted_proxies(environ: Mapping[str, str] = os.environ) -> list[str]:
     entries = [item.strip() for item in environ.get(TRUSTED_PROXIES_VARIABLE, "").split(",")]
     proxies = [entry for entry in entries if entry]
     for proxy in proxies:
+        # As uvicorn reads them: a network with host bits set (10.0.0.1/24) or
+        # anything else it cannot parse it would keep as a name that never matches.
         try:
-            ipaddress.ip_network(proxy, strict=False)
-        except ValueError:
+            if "/" in proxy:
+                ipaddress.ip_network(proxy)
+            else:
+                ipaddress.ip_address(proxy)
+        except ValueError as error:
             raise ProxyConfigError(
-                f"{TRUSTED_PROXIES_VARIABLE}: {proxy!r} is not an IP address or network"
+                f"{TRUSTED_PROXIES_VARIABLE}: {proxy!r} is not an IP address or network ({error})"
             ) from None
     return proxies
 

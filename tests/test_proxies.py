@@ -9,6 +9,7 @@ database query or a password hash, after the limits are counted.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -86,9 +87,10 @@ def test_proxy_options_trust_no_one_unless_told():
     ]
 
 
-def test_a_trusted_proxy_that_is_not_an_address_is_refused_by_name():
-    with pytest.raises(ProxyConfigError, match=r"'proxy\.internal' is not an IP address"):
-        proxy_options({"TIDEWIRE_TRUSTED_PROXIES": "10.0.0.2,proxy.internal"})
+@pytest.mark.parametrize("wrong", ["proxy.internal", "10.0.0.1/24", "[::1]", "*"])
+def test_a_trusted_proxy_that_is_not_an_address_or_network_is_refused_by_name(wrong):
+    with pytest.raises(ProxyConfigError, match=re.escape(f"{wrong!r} is not an IP address")):
+        proxy_options({"TIDEWIRE_TRUSTED_PROXIES": f"10.0.0.2,{wrong}"})
 
 
 @pytest.mark.parametrize("flag", ["--proxy-headers", "--forwarded-allow-ips=*"])
