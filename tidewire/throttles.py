@@ -99,7 +99,10 @@ class ScopedThrottle(SettingsRateThrottle):
 
     def get_cache_key(self, request, view):
         user = getattr(request, "user", None)
-        ident = user.pk if user is not None and user.is_authenticated else self.get_ident(request)
+        if user is not None and user.is_authenticated:
+            ident = f"user-{user.pk}"
+        else:
+            ident = self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
 

@@ -141,9 +141,9 @@ AUTHENTICATION_BACKENDS = [
 # Password guessing (django-axes; docs/security.md). A username and a client
 # address are each locked on their own after AXES_FAILURE_LIMIT failed logins,
 # so neither many addresses on one account nor many accounts from one address
-# get more guesses. 5 leaves a person room for typos; 15 minutes makes guessing
-# (a few tries an hour per account or address) hopeless, and is short enough
-# that someone locked out with a typo waits rather than calls for help.
+# get more guesses. 5 leaves a person room for typos; 15 minutes holds guessing
+# to 20 tries an hour per account and per address, and is short enough that
+# someone locked out by typos waits rather than calls for help.
 AXES_FAILURE_LIMIT = int(os.environ.get("TIDEWIRE_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("TIDEWIRE_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

@@ -78,3 +78,25 @@ def test_throttle_posts_limits_a_django_views_posts_and_says_when_to_retry(rates
     assert view(anonymous("get", REMOTE_ADDR="10.0.0.1")).status_code == 200  # GETs hash nothing
     clock[0] += 30
     assert view(anonymous(REMOTE_ADDR="10.0.0.1")).status_code == 200
+
+
+@pytest.mark.usefixtures("clock")
+def test_a_scoped_limit_counts_per_user_once_logged_in(rates):
+    rates(login="2/min")
+
+    class PasswordView:
+        throttle_scope = "login"
+
+    class Someone:
+        pk = 7
+        is_authenticated = True
+
+    def from_address(address):
+        request = anonymous(REMOTE_ADDR=address)
+        request.user = Someone()
+        return request
+
+    throttle = ScopedThrottle()
+    allowed = [throttle.allow_request(from_address(f"10.0.0.{n}"), PasswordView) for n in range(3)]
+    assert allowed == [True, True, False]  # one person, whatever the address
+    assert cache.get("throttle_gcra_login_user-7") is not None
