@@ -56,6 +56,19 @@ def any_layer(request):
     return request.param
 
 
+@pytest.fixture(autouse=True)
+def _no_rate_limit_counts():
+    """Every test starts with no rate-limit counts (kept in the locmem cache).
+
+    Tests log in a lot, all from 127.0.0.1: the login limit must not carry one
+    test's logins into the next. (django-axes counts failed logins in the
+    database, which every test gets fresh.)
+    """
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def editor(db):
     """A logged-in person who may create, edit and delete records."""

@@ -1,7 +1,8 @@
 """Serve Tidewire: `python -m config.serve [uvicorn args]` (tidewire/serve.py has the options).
 
 Every way Tidewire is started (make run, the tests, the benchmark, deployments)
-goes through here.
+goes through tidewire.serve, so the options, and which proxies are trusted
+(TIDEWIRE_TRUSTED_PROXIES), live in one place.
 """
 
 import sys

@@ -1,13 +1,19 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+from rest_framework_simplejwt.views import TokenRefreshView
 
-from apps.accounts.api import LogoutApi
+from apps.accounts.api import LogoutApi, TokenObtainView
+from apps.accounts.views import password_view
 from apps.records.urls import api_urlpatterns as records_api
+from tidewire.sync_threads import on_login_threads
+
+# The admin's login checks a password too (before admin.site.urls reads it below).
+admin.site.login = password_view(admin.site.login)
 
 api_patterns = [
-    path("auth/token/", TokenObtainPairView.as_view(), name="token-obtain"),
+    # Checks a password: on the login threads; its limit is its throttle_scope.
+    path("auth/token/", on_login_threads(TokenObtainView.as_view()), name="token-obtain"),
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
     path("auth/logout/", LogoutApi.as_view(), name="token-logout"),
     *records_api,

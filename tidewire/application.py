@@ -20,6 +20,7 @@ from django.urls.exceptions import Resolver404
 from django.urls.resolvers import RegexPattern
 
 from .lifespan import Lifespan
+from .paths import path_below
 from .sockets import SocketConsumer
 from .transport import SERVER_SEND
 
@@ -53,9 +54,8 @@ class SocketRouter:
 
     @markcoroutinefunction
     def __call__(self, scope, receive, send):
-        path = scope["path"].removeprefix(scope.get("root_path", ""))
         try:
-            match = self._resolver.resolve(path if path.startswith("/") else "/" + path)
+            match = self._resolver.resolve(path_below(scope["path"], scope.get("root_path", "")))
         except Resolver404:
             return _refuse(receive, send)
         # The server made this scope for this connection alone: adding to it, rather

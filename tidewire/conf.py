@@ -64,6 +64,13 @@ DEFAULTS: dict[str, Any] = {
     # Threads that run Django's synchronous code for HTTP requests
     # (tidewire/sync_threads.py); None: chosen by database engine.
     "SYNC_THREADS": None,
+    # Threads per process for the views that hash a password (login, sign-up,
+    # password change, the token endpoint: tidewire.sync_threads.on_login_threads).
+    # A PBKDF2 hash takes ~0.2 s of CPU by design; on threads of their own, a flood
+    # of wrong passwords queues there, not in front of every other request. Two:
+    # under a flood of 8 clients a GET's p99 stays at 33 ms (2 s with none,
+    # docs/benchmark.md). 0 shares the main sync threads (for bench/login_flood.py).
+    "LOGIN_THREADS": 2,
     # Origins a WebSocket may come from besides the server's own (exact
     # scheme://host[:port], as CSRF_TRUSTED_ORIGINS, which is honoured too).
     "ALLOWED_ORIGINS": [],

@@ -19,18 +19,47 @@ hook through its own `sync_to_async` (and WhiteNoise, sync only, back through
 Async views (the health checks) take Django's own async path instead and never
 wait for a pooled thread: a slow request holding the threads must not make the
 process look dead to its supervisor.
+
+Views that hash a password (login, sign-up, password change), marked with
+`on_login_threads`, run on a pool of their own, `TIDEWIRE["LOGIN_THREADS"]`
+threads: one hash takes a few hundred milliseconds of CPU by design, and a
+flood of wrong passwords queued on the main threads held up every other request
+(a plain GET went from 26 ms to 2 s with one thread and eight such clients).
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import ThreadSensitiveContext, iscoroutinefunction, sync_to_async
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.core.handlers.base import BaseHandler
-from django.urls import Resolver404, get_resolver
+from django.urls import Resolver404, ResolverMatch, get_resolver
 
 from .conf import tidewire_setting
+from .paths import path_below
+
+# The attribute `on_login_threads` sets on a view, read from the resolved view.
+LOGIN_THREADS_MARK = "tidewire_login_threads"
+
+
+def on_login_threads(view: Callable) -> Callable:
+    """Mark a sync view that hashes passwords to run on the login threads.
+
+    Returns a wrapper (a bound method such as the admin site's `login` takes no
+    attribute), keeping the view's own attributes (`csrf_exempt`, `cls`, ...).
+    """
+    if iscoroutinefunction(view):
+        raise TypeError(f"{view!r} is async: it runs on the event loop, not on sync threads")
+
+    @functools.wraps(view)
+    def login_view(request, *args, **kwargs):
+        return view(request, *args, **kwargs)
+
+    setattr(login_view, LOGIN_THREADS_MARK, True)
+    return login_view
 
 
 class SyncThreads:
@@ -39,11 +68,11 @@ class SyncThreads:
     Lent and given back on the event loop's thread only, so no lock is needed.
     """
 
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, *, name: str = "tidewire-sync") -> None:
         if count < 1:
-            raise ValueError("SYNC_THREADS must be at least 1")
+            raise ValueError(f"SYNC_THREADS must be at least 1, not {count}")
         self._executors = [
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"tidewire-sync-{index}")
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{name}-{index}")
             for index in range(count)
         ]
         self._serving = [0] * count
@@ -68,15 +97,23 @@ class PooledASGIHandler(ASGIHandler):
         BaseHandler.__init__(self)  # not ASGIHandler's: it builds the chain in async mode
         self.load_middleware(is_async=False)
         self.threads = SyncThreads(tidewire_setting("SYNC_THREADS"))
+        login_threads = tidewire_setting("LOGIN_THREADS")
+        if login_threads < 0:
+            raise ValueError(
+                f"LOGIN_THREADS must be 0 (share the sync threads) or more, not {login_threads}"
+            )
+        # 0: password views share the main threads (the behaviour before the login pool).
+        self.login_threads = (
+            SyncThreads(login_threads, name="tidewire-login") if login_threads else self.threads
+        )
         self.async_views = ASGIHandler()  # Django's own: async chain, views on the loop
 
-    def _is_async_view(self, scope) -> bool:
-        path = scope["path"].removeprefix(get_script_prefix(scope))
+    def _resolve(self, scope) -> ResolverMatch | None:
+        """The view the request's path leads to, or None (Django then answers 404)."""
         try:
-            match = get_resolver().resolve(path if path.startswith("/") else "/" + path)
+            return get_resolver().resolve(path_below(scope["path"], get_script_prefix(scope)))
         except Resolver404:
-            return False
-        return iscoroutinefunction(match.func)
+            return None
 
     async def get_response_async(self, request):
         """The whole sync chain (middleware and view) in one step on the request's thread."""
@@ -85,14 +122,17 @@ class PooledASGIHandler(ASGIHandler):
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
-        if self._is_async_view(scope):
+        match = self._resolve(scope)
+        view = match.func if match is not None else None
+        if view is not None and iscoroutinefunction(view):
             return await self.async_views(scope, receive, send)
-        index = self.threads.lend()
+        threads = self.login_threads if getattr(view, LOGIN_THREADS_MARK, False) else self.threads
+        index = threads.lend()
         try:
-            async with ThreadSensitiveContext(executor=self.threads.executor(index)):
+            async with ThreadSensitiveContext(executor=threads.executor(index)):
                 await self.handle(scope, receive, send)
         finally:
-            self.threads.give_back(index)
+            threads.give_back(index)
 
 
 def get_asgi_application() -> PooledASGIHandler:

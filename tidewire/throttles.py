@@ -7,12 +7,22 @@ CPU in the benchmark's profile). These throttles keep one number per key instead
 the generic cell rate algorithm's "theoretical arrival time": `N/period` admits N
 requests at once, then one every period/N, as a bucket that refills evenly. Like
 DRF's, the read and the write are two cache calls, not one atomic step.
+
+The client address is REMOTE_ADDR (REST_FRAMEWORK["NUM_PROXIES"] = 0): never a
+client's own X-Forwarded-For. Behind a proxy, uvicorn puts the forwarded address
+there, and only for the proxies in TIDEWIRE_TRUSTED_PROXIES (tidewire/serve.py).
+
+Views with a `throttle_scope` get that scope's limit too (`ScopedThrottle`, as
+DRF's `ScopedRateThrottle`); `throttle_posts(scope)` gives it to Django views.
 """
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 
+from django.http import HttpRequest, HttpResponse
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -66,3 +76,61 @@ class IPThrottle(SettingsRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class ScopedThrottle(SettingsRateThrottle):
+    """Requests to views with a `throttle_scope`: per user, or per client address if anonymous.
+
+    The scope's rate is its entry in DEFAULT_THROTTLE_RATES; a scope without one
+    is not limited.
+    """
+
+    scope: str | None = None
+
+    def allow_request(self, request, view) -> bool:
+        self.scope = getattr(view, "throttle_scope", None)
+        if self.scope is None:
+            return True
+        self.rate = self.get_rate()
+        if self.rate is None:
+            return True
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+    def get_cache_key(self, request, view):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            ident = f"user-{user.pk}"
+        else:
+            ident = self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def throttle_posts(scope: str) -> Callable[[Callable], Callable]:
+    """Give a Django (not DRF) view's POSTs the `scope` limit: over it, 429 with Retry-After."""
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def throttled(request: HttpRequest, *args, **kwargs):
+            if request.method == "POST":
+                throttle = ScopedThrottle()
+                if not throttle.allow_request(request, throttled):
+                    return too_many_requests(throttle.wait() or 1)
+            return view(request, *args, **kwargs)
+
+        throttled.throttle_scope = scope
+        return throttled
+
+    return decorate
+
+
+def too_many_requests(wait: float) -> HttpResponse:
+    """429 saying, in its text and in Retry-After, how many seconds to wait."""
+    seconds = math.ceil(wait)
+    response = HttpResponse(
+        f"Too many requests: retry in {seconds} seconds.\n",
+        status=429,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(seconds)
+    return response

@@ -1,11 +1,11 @@
-"""Token logout for API clients: `POST /api/auth/logout/`."""
+"""Token endpoints: obtain (429 with when to retry once locked out) and logout."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,8 +13,39 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.views import TokenObtainPairView
 
 from . import services
+from .lockouts import seconds_until_unlocked
+
+
+class LoginLockedOut(Throttled):
+    """429 for a locked-out login; DRF adds `Retry-After` from `wait`."""
+
+    default_detail = "Too many failed logins for this username or from this address:"
+    extra_detail_singular = "retry in {wait} second."
+    extra_detail_plural = "retry in {wait} seconds."
+    default_code = "locked_out"
+
+
+class TokenObtainView(TokenObtainPairView):
+    """`POST /api/auth/token/`: `{"username", "password"}` → `{"access", "refresh"}`.
+
+    django-axes refuses a locked-out login before its password is checked, and
+    SimpleJWT would answer that 401 like a wrong password; the client is told
+    it is locked out, and for how long, instead.
+    """
+
+    throttle_scope = "login"  # tidewire.throttles.ScopedThrottle
+
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        try:
+            return super().post(request, *args, **kwargs)
+        except AuthenticationFailed:
+            if getattr(request, "axes_locked_out", False):
+                credentials = getattr(request, "axes_credentials", None)
+                raise LoginLockedOut(wait=seconds_until_unlocked(request, credentials)) from None
+            raise
 
 
 class LogoutInput(serializers.Serializer):

@@ -7,5 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and roles"
 
     def ready(self) -> None:
-        """Connect logout and password changes to token revocation; document the auth."""
-        from . import schema, signals  # noqa: F401
+        """Connect logout and password changes to token revocation, lockouts to the log."""
+        from . import lockouts, schema, signals  # noqa: F401

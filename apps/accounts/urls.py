@@ -6,15 +6,13 @@ from . import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", views.LoginView.as_view(), name="login"),
+    # Every view that hashes a password is a password_view (the login threads and limit).
+    path("login/", views.password_view(views.LoginView.as_view()), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("signup/", views.sign_up, name="signup"),
+    path("signup/", views.password_view(views.sign_up), name="signup"),
     path(
         "password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html",
-            success_url="/accounts/password/done/",
-        ),
+        views.password_view(views.PasswordChangeView.as_view()),
         name="password_change",
     ),
     path(

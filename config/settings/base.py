@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
     "csp",
+    "axes",
     "tidewire",
     "apps.accounts",
     "apps.home",
@@ -61,6 +62,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: turns a login refused for too many failures into
+    # its lockout page (apps/accounts/lockouts.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -130,6 +134,39 @@ else:
         }
     }
 
+# django-axes first: it refuses a locked-out login before ModelBackend spends a
+# password hash on it.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Password guessing (django-axes; docs/security.md). A username and a client
+# address are each locked on their own after AXES_FAILURE_LIMIT failed logins,
+# so neither many addresses on one account nor many accounts from one address
+# get more guesses. 5 leaves a person room for typos; 15 minutes holds guessing
+# to 20 tries an hour per account and per address, and is short enough that
+# someone locked out by typos waits rather than calls for help.
+AXES_FAILURE_LIMIT = int(os.environ.get("TIDEWIRE_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("TIDEWIRE_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Attempts in the database: shared by every process, kept across restarts, listed
+# in the admin; the lockout's end is computed from them (apps/accounts/lockouts.py).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# REMOTE_ADDR only, never a client's X-Forwarded-For: uvicorn sets it from the
+# forwarded address only for TIDEWIRE_TRUSTED_PROXIES (tidewire/serve.py).
+AXES_CLIENT_IP_CALLABLE = "apps.accounts.lockouts.client_address"
+# Refused attempts during a lockout are not counted: the lock ends when its answer
+# said (Retry-After), and a refusal costs no database write.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success does not wipe the failures: that would let an attacker with one
+# account reset the count of the address they guess from.
+AXES_RESET_ON_SUCCESS = False
+# Successful logins are in the server log already; no table that grows forever.
+AXES_DISABLE_ACCESS_LOG = True
+# The lockout answer: 429 with Retry-After, as a page (the API answers JSON itself).
+AXES_LOCKOUT_CALLABLE = "apps.accounts.lockouts.lockout_response"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -191,13 +228,24 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": [
         "tidewire.throttles.UserThrottle",
         "tidewire.throttles.IPThrottle",
+        "tidewire.throttles.ScopedThrottle",
     ],
     # A person typing in a window sends at most 4 PATCH a second (250 ms debounce);
     # these leave room for several tabs and stop a runaway script.
     "DEFAULT_THROTTLE_RATES": {
         "user": os.environ.get("TIDEWIRE_THROTTLE_USER", "1200/min"),
         "ip": os.environ.get("TIDEWIRE_THROTTLE_IP", "3000/min"),
+        # POSTs to the views that hash a password (token, login, sign-up, password
+        # change), per client address (per user once logged in). A hash takes
+        # ~0.2 s of CPU: at one a second after a burst of 60, one address keeps a
+        # login thread at most a fifth busy; an office behind one address still
+        # logs in 60 people at once.
+        "login": os.environ.get("TIDEWIRE_THROTTLE_LOGIN", "60/min"),
     },
+    # The client address is REMOTE_ADDR, never the X-Forwarded-For header a client
+    # sends (DRF's default joins its whole value into the key, a new one per
+    # request); behind a proxy uvicorn rewrites REMOTE_ADDR for trusted proxies only.
+    "NUM_PROXIES": 0,
 }
 
 SIMPLE_JWT = {
@@ -260,7 +308,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # django-axes writes several lines per failed login, with the username and
+        # address masked; apps.accounts.lockouts logs each lockout with both.
+        "axes": {"level": "ERROR"},
+    },
 }
 
 # Swagger UI and Redoc are served from the sidecar package, not a CDN.

@@ -13,7 +13,9 @@ if not SECRET_KEY:  # noqa: F405
 DEBUG = False
 TIDEWIRE_DEMO = False
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# No SECURE_PROXY_SSL_HEADER: Django would believe X-Forwarded-Proto from anyone.
+# uvicorn takes the scheme from the trusted proxies' X-Forwarded-Proto instead
+# (TIDEWIRE_TRUSTED_PROXIES, tidewire/serve.py), and Django reads it from there.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True

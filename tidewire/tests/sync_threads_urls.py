@@ -7,6 +7,8 @@ from django.db import connections
 from django.http import JsonResponse
 from django.urls import path
 
+from tidewire.sync_threads import on_login_threads
+
 # Set by a test to hold the `wait` view until it has seen another request through.
 release = threading.Event()
 
@@ -31,4 +33,11 @@ async def alive(request):
     return JsonResponse({"thread": threading.current_thread().name})
 
 
-urlpatterns = [path("who/", who), path("wait/", wait), path("alive/", alive)]
+urlpatterns = [
+    path("who/", who),
+    path("wait/", wait),
+    path("alive/", alive),
+    # As a view that hashes a password would be marked.
+    path("login/who/", on_login_threads(who)),
+    path("login/wait/", on_login_threads(wait)),
+]
