@@ -286,6 +286,10 @@ TIDEWIRE = Target(
         "TIDEWIRE_THROTTLE_IP": "1000000/min",
         # Tokens outlive a run (the default, 5 minutes, could end mid-scenario).
         "JWT_ACCESS_MINUTES": "120",
+        # Every benchmark socket is one account from one address: lift the caps on
+        # open sockets (32 per user, 256 per address) past the 10,000 of bench.idle.
+        "TIDEWIRE_MAX_SOCKETS_PER_USER": "1000000",
+        "TIDEWIRE_MAX_SOCKETS_PER_ADDRESS": "1000000",
     },
     setup=(("manage.py", "migrate", "--noinput"), ("manage.py", "seed_demo")),
     server=_uvicorn,
