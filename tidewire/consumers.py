@@ -12,6 +12,7 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from . import close_codes
+from .conf import tidewire_setting
 from .fanout import hub
 from .outbound import Outbound
 from .presence_sync import state_frame
@@ -34,11 +35,12 @@ class SubscribeFailed(Exception):
 class Subscription:
     """One socket following one topic: holds events back while it catches up, drops repeats."""
 
-    __slots__ = ("last_offset", "pending", "seed_format", "sender")
+    __slots__ = ("last_offset", "pending", "presence", "seed_format", "sender")
 
-    def __init__(self, sender: Sender, *, seed_format: bool) -> None:
+    def __init__(self, sender: Sender, *, seed_format: bool, presence: bool) -> None:
         self.sender = sender
         self.seed_format = seed_format
+        self.presence = presence  # the topic keeps presence: its user is tracked while it lasts
         self.last_offset = 0
         self.pending: list[Outbound] | None = []  # live events that arrive during catch-up
 
@@ -96,14 +98,17 @@ class TopicsConsumer(SocketConsumer):
         in between is held and sent once, after the replay: no gap and no duplicate.
         If anything fails, nothing is left subscribed and SubscribeFailed is raised.
         """
-        subscription = Subscription(self.sender, seed_format=seed_format)
+        subscription = Subscription(
+            self.sender, seed_format=seed_format, presence=resolve_topic(topic)[0].presence
+        )
         self.subscriptions[topic] = subscription
         try:
             await hub.subscribe(topic, self, subscription)
             current = await database_sync_to_async(stream_offset)(topic=topic)
             if after is None or after >= current:
                 return subscription, current, True
-            if current - after > _max_replay() or not await replay_allowed(self.scope["user"]):
+            too_long = current - after > tidewire_setting("MAX_REPLAY_EVENTS")
+            if too_long or not await replay_allowed(self.scope["user"]):
                 return subscription, current, False
             offset, complete = await self._replay(topic, after, current, subscription)
             return subscription, offset, complete
@@ -119,20 +124,17 @@ class TopicsConsumer(SocketConsumer):
         user = self.scope["user"]
         meta = {"name": user.get_username(), "since": timezone.now().isoformat()}
         presences = await hub.presence.track(topic, str(user.pk), meta, key=self)
-        self.send_frame_text(state_frame(topic, presences))
+        self.sender.send_text(state_frame(topic, presences))
 
     def unfollow(self, topic: str) -> bool:
         """Stop following a topic; False if it was not followed (synchronous)."""
-        if self.subscriptions.pop(topic, None) is None:
+        subscription = self.subscriptions.pop(topic, None)
+        if subscription is None:
             return False
         hub.unsubscribe(topic, self)  # first: the socket is not told of its own leaving
-        user = self.scope.get("user")
-        if user is not None and user.is_authenticated and _keeps_presence(topic):
-            hub.presence.untrack(topic, str(user.pk))
+        if subscription.presence:
+            hub.presence.untrack(topic, str(self.scope["user"].pk))
         return True
-
-    def send_frame_text(self, text: str) -> None:
-        self.sender.send_text(text)
 
     async def _replay(
         self, topic: str, after: int, until: int, subscription: Subscription
@@ -148,19 +150,6 @@ class TopicsConsumer(SocketConsumer):
                 self.sender.send_outbound(Outbound.of(stored), seed_format=subscription.seed_format)
                 last = stored.offset
         return last, True
-
-
-def _max_replay() -> int:
-    from .conf import tidewire_setting
-
-    return tidewire_setting("MAX_REPLAY_EVENTS")
-
-
-def _keeps_presence(topic: str) -> bool:
-    try:
-        return resolve_topic(topic)[0].presence
-    except TopicError:
-        return False
 
 
 class FixedTopicConsumer(TopicsConsumer):
@@ -197,7 +186,7 @@ class FixedTopicConsumer(TopicsConsumer):
             return
         await self.accept()
         subscription.go_live(offset)
-        if _keeps_presence(topic):
+        if subscription.presence:
             await self.track_presence(topic)
 
 
@@ -253,7 +242,7 @@ class MultiplexConsumer(TopicsConsumer):
         # Replayed events (if any) went out first; live ones follow the ack.
         self.send_frame({"type": "subscribed", "topic": topic, "offset": offset, "ref": ref})
         subscription.go_live(offset)
-        if _keeps_presence(topic):
+        if subscription.presence:
             await self.track_presence(topic)
 
     def _unsubscribe(self, frame: dict[str, Any]) -> None:

@@ -1,26 +1,19 @@
 """How often a user may ask for a replay from the store: a resume is cheap, a flood is not.
 
-Counted in the shared cache (Redis when configured, so across processes) as the
-REST throttles count requests (tidewire/throttles.py): one number per user, the
-generic cell rate algorithm's next allowed time.
+Counted in the shared cache (Redis when configured, so across processes) with
+the REST throttles' arithmetic (tidewire/throttles.py): one number per user.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
 from django.core.cache import cache
 
 from .conf import tidewire_setting
-
-_PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600}
-
-
-def parse_rate(rate: str) -> tuple[int, float]:
-    """'30/min' -> (30, 60.0)."""
-    count, _, period = rate.partition("/")
-    return int(count), float(_PERIODS[period])
+from .throttles import next_arrival, parse_rate
 
 
 async def replay_allowed(user: Any) -> bool:
@@ -28,11 +21,8 @@ async def replay_allowed(user: Any) -> bool:
     count, period = parse_rate(tidewire_setting("REPLAY_RATE"))
     key = f"tidewire_replay_{user.pk}"
     now = time.time()
-    interval = period / count
-    stored = await cache.aget(key)
-    arrival = max(stored, now) if isinstance(stored, float) else now
-    after = arrival + interval
-    if after - now > period:
+    after, _wait = next_arrival(await cache.aget(key), now, count=count, period=period)
+    if after is None:
         return False
-    await cache.aset(key, after, int(period) + 1)
+    await cache.aset(key, after, math.ceil(after - now))
     return True

@@ -14,6 +14,7 @@ import logging
 import time
 import uuid
 
+from .background import spawn
 from .conf import tidewire_setting
 
 logger = logging.getLogger(__name__)
@@ -117,8 +118,6 @@ class SocketCounts:
         self._count(user, address, -1)
         client = self._client()
         if client is not None:
-            from .background import spawn
-
             spawn(self._give_back_shared(client, user, address))
 
     async def _give_back_shared(self, client, user: str, address: str) -> None:

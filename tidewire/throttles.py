@@ -27,6 +27,26 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 
+def next_arrival(
+    stored: object, now: float, *, count: int, period: float
+) -> tuple[float | None, float]:
+    """One step of the generic cell rate algorithm: `count` per `period`, one number per key.
+
+    `stored` is the key's theoretical arrival time (anything else: a fresh key).
+    Returns the new value to store and 0, or None and the seconds to wait.
+    """
+    arrival = max(stored, now) if isinstance(stored, float) else now
+    after = arrival + period / count
+    if after - now > period:
+        return None, after - period - now
+    return after, 0.0
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """'30/min' -> (30, 60), as DRF reads its rates."""
+    return SimpleRateThrottle.parse_rate(None, rate)
+
+
 class SettingsRateThrottle(SimpleRateThrottle):
     """A rate limit read from the settings in force, kept as one number per key."""
 
@@ -43,12 +63,11 @@ class SettingsRateThrottle(SimpleRateThrottle):
         if self.key is None:
             return True
         now = self.timer()
-        interval = self.duration / self.num_requests
-        stored = self.cache.get(self.key)
-        arrival = max(stored, now) if isinstance(stored, float) else now
-        after = arrival + interval
-        if after - now > self.duration:
-            self._wait = after - self.duration - now
+        after, wait = next_arrival(
+            self.cache.get(self.key), now, count=self.num_requests, period=self.duration
+        )
+        if after is None:
+            self._wait = wait
             return False
         self.cache.set(self.key, after, math.ceil(after - now))
         return True
