@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from tidewire.testing.servers import ServerProcess
+from tidewire.testing.servers import ServerProcess, ServerProcesses
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def database_url(transactional_db):
 @pytest.fixture
 def servers(database_url, redis_server, tmp_path):
     """Start server processes on the shared database and Redis: `servers(**extra_env)`."""
-    started: list[ServerProcess] = []
+    processes = ServerProcesses(tmp_path)
 
     def start(send_buffer: int | None = None, **extra_env: str) -> ServerProcess:
         env = {
@@ -30,17 +30,10 @@ def servers(database_url, redis_server, tmp_path):
             "TIDEWIRE_THROTTLE_IP": "100000/min",
             **extra_env,
         }
-        server = ServerProcess(
-            env=env, log_path=tmp_path / f"server{len(started)}.log", send_buffer=send_buffer
-        )
-        started.append(server)
-        server.start()
-        return server
+        return processes.start(env=env, send_buffer=send_buffer)
 
     yield start
-    for server in started:
-        server.stop()
-        print(f"--- {server.url} log ---\n{server.log_tail()}")  # shown when a test fails
+    processes.stop_all()
 
 
 def pytest_collection_modifyitems(config, items):

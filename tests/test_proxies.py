@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tidewire.serve import ProxyConfigError, proxy_options
-from tidewire.testing.servers import ServerProcess
+from tidewire.testing.servers import ServerProcess, ServerProcesses
 
 ROOT = Path(__file__).resolve().parent.parent
 IP_LIMIT = 3  # requests a minute per client address, for these servers
@@ -38,21 +38,14 @@ def database(tmp_path_factory) -> str:
 @pytest.fixture
 def server(database, tmp_path):
     """Start a server with `server(**env)`; stopped after the test."""
-    started: list[ServerProcess] = []
+    processes = ServerProcesses(tmp_path)
 
     def start(**env: str) -> ServerProcess:
-        process = ServerProcess(
-            env={"DATABASE_URL": database, "TIDEWIRE_THROTTLE_IP": f"{IP_LIMIT}/min", **env},
-            log_path=tmp_path / f"server{len(started)}.log",
-        )
-        started.append(process)
-        process.start()
-        return process
+        env = {"DATABASE_URL": database, "TIDEWIRE_THROTTLE_IP": f"{IP_LIMIT}/min", **env}
+        return processes.start(env=env)
 
     yield start
-    for process in started:
-        process.stop()
-        print(f"--- {process.url} log ---\n{process.log_tail()}")  # shown when a test fails
+    processes.stop_all()
 
 
 def statuses(server: ServerProcess, forwarded_for: list[str]) -> list[int]:

@@ -19,7 +19,7 @@ import websockets
 from apps.records.topics import USERS_TOPIC
 from tidewire import close_codes
 from tidewire.serve import WS_MAX_SIZE
-from tidewire.testing.servers import ServerProcess
+from tidewire.testing.servers import ServerProcess, ServerProcesses
 from tidewire.testing.stalled_client import StalledClient
 
 FAST_PATH = "WebSocket frames are written straight to the server's transport"
@@ -30,25 +30,20 @@ EDITOR = {"username": "admin", "password": "tidewire-admin"}  # a demo account (
 @pytest.fixture
 def embedded(tmp_path):
     """Start a server on its own SQLite file, as make run does: `embedded(*uvicorn_args, **env)`."""
-    started: list[ServerProcess] = []
+    processes = ServerProcesses(tmp_path)
 
     def start(*args: str, send_buffer: int | None = None, **env: str) -> ServerProcess:
-        server = ServerProcess(
-            env={"DATABASE_URL": f"sqlite:///{tmp_path}/contract{len(started)}.sqlite3", **env},
-            log_path=tmp_path / f"server{len(started)}.log",
-            args=list(args),
-            send_buffer=send_buffer,
+        database = f"sqlite:///{tmp_path}/contract{len(processes.made)}.sqlite3"
+        server = processes.new(
+            env={"DATABASE_URL": database, **env}, args=list(args), send_buffer=send_buffer
         )
-        started.append(server)
         server.manage("migrate", "--noinput")
         server.manage("seed_demo")
         server.start()
         return server
 
     yield start
-    for server in started:
-        server.stop()
-        print(f"--- {server.url} log ---\n{server.log_tail()}")
+    processes.stop_all()
 
 
 def token(server: ServerProcess) -> str:

@@ -1,4 +1,19 @@
 from django.apps import AppConfig
+from django.core import checks
+
+
+def unknown_settings(app_configs, **kwargs) -> list[checks.Warning]:
+    """A key of settings.TIDEWIRE that the core does not know is a typo: say so."""
+    from .conf import check_overrides
+
+    return [
+        checks.Warning(
+            f"settings.TIDEWIRE[{name!r}] is not a Tidewire setting and has no effect",
+            hint="the settings and their defaults are in tidewire/conf.py",
+            id="tidewire.W001",
+        )
+        for name in check_overrides()
+    ]
 
 
 class TidewireConfig(AppConfig):
@@ -6,7 +21,8 @@ class TidewireConfig(AppConfig):
     verbose_name = "Tidewire core"
 
     def ready(self) -> None:
-        """Keep tokens out of the server's logs."""
+        """Keep tokens out of the server's logs; check the TIDEWIRE setting's keys."""
         from .logs import install_redaction
 
         install_redaction()
+        checks.register(unknown_settings)

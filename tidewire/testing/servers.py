@@ -172,3 +172,33 @@ def _application() -> str:
 
     module, _, name = settings.ASGI_APPLICATION.rpartition(".")
     return f"{module}:{name}"
+
+
+class ServerProcesses:
+    """The servers one test makes: each logs to its own file, all stopped at the end.
+
+    Their logs' tails are printed when they stop, so pytest shows them beside a
+    failure.
+    """
+
+    def __init__(self, log_dir: Path) -> None:
+        self.log_dir = log_dir
+        self.made: list[ServerProcess] = []
+
+    def new(self, *, env: dict[str, str], **options) -> ServerProcess:
+        """A server not started yet (to run management commands on its database first)."""
+        server = ServerProcess(
+            env=env, log_path=self.log_dir / f"server{len(self.made)}.log", **options
+        )
+        self.made.append(server)
+        return server
+
+    def start(self, *, env: dict[str, str], **options) -> ServerProcess:
+        server = self.new(env=env, **options)
+        server.start()
+        return server
+
+    def stop_all(self) -> None:
+        for server in self.made:
+            server.stop()
+            print(f"--- {server.url} log ---\n{server.log_tail()}")
