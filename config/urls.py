@@ -5,6 +5,8 @@ from rest_framework_simplejwt.views import TokenRefreshView
 
 from apps.accounts.api import LogoutApi, TokenObtainView
 from apps.accounts.views import password_view
+from apps.chat.urls import api_urlpatterns as chat_api
+from apps.listings.urls import api_urlpatterns as listings_api
 from apps.records.urls import api_urlpatterns as records_api
 from tidewire.sync_threads import on_login_threads
 
@@ -17,11 +19,15 @@ api_patterns = [
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="token-refresh"),
     path("auth/logout/", LogoutApi.as_view(), name="token-logout"),
     *records_api,
+    *listings_api,
+    *chat_api,
 ]
 
 urlpatterns = [
     path("", include("apps.home.urls")),
     path("", include("apps.records.urls")),
+    path("", include("apps.listings.urls")),
+    path("", include("apps.chat.urls")),
     path("accounts/", include("apps.accounts.urls")),
     path("api/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

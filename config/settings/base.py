@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.home",
     "apps.records",
+    "apps.listings",
+    "apps.chat",
 ]
 
 MIDDLEWARE = [

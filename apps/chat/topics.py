@@ -1,0 +1,1 @@
+"""Topics of the chat app (filled in with the services)."""
