@@ -174,6 +174,8 @@ def start(target: Target) -> RunningTarget:
             dir=workdir, port=free_port(), redis_url=redis.url if redis is not None else ""
         )
         environment = {k: v for k, v in os.environ.items() if k not in _CLEARED_VARIABLES}
+        # Where setup commands leave what the clients need (bench.chat's credentials).
+        environment["BENCH_WORKDIR"] = str(workdir)
         environment.update(target.environment(workspace))
         for command in target.setup:
             _run(target, command, environment)

@@ -1,12 +1,13 @@
-"""A lean WebSocket client (RFC 6455) for subscribers that only listen.
+"""A lean WebSocket client (RFC 6455) for sockets that mostly listen.
 
 Thousands of sockets receiving every event cost the load generator far more than
 the writers do, so this is a bare `asyncio.Protocol`: one handshake, then frames
 parsed straight out of `data_received` with no task, queue or future per message.
-It answers pings (both servers ping idle sockets) and close frames. By default it
-offers no extension, so frames arrive uncompressed from every server alike; with
-`deflate` it offers permessage-deflate (RFC 7692) as every browser does, and
-inflates what the server compressed.
+It answers pings (both servers ping idle sockets) and close frames, and sends a
+text frame when told to (the chat benchmark's messages). By default it offers no
+extension, so frames arrive uncompressed from every server alike; with `deflate`
+it offers permessage-deflate (RFC 7692) as every browser does, and inflates what
+the server compressed.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import hashlib
 import os
 import time
 import zlib
+from collections.abc import Mapping
 from typing import Protocol, cast
 
 _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"  # RFC 6455, section 1.3
@@ -42,27 +44,44 @@ def _accept_key(key: bytes) -> bytes:
 
 
 def client_frame(opcode: int, payload: bytes) -> bytes:
-    """A masked frame, as a client must send it (payloads here are control-sized)."""
-    if len(payload) > 125:
-        raise ValueError("only control-sized frames are sent by subscribers")
+    """A whole masked frame, as a client must send it (RFC 6455, 5.2)."""
+    size = len(payload)
+    if size < 126:
+        header = bytes((0x80 | opcode, 0x80 | size))
+    elif size < 1 << 16:
+        header = bytes((0x80 | opcode, 0x80 | 126)) + size.to_bytes(2, "big")
+    else:
+        header = bytes((0x80 | opcode, 0x80 | 127)) + size.to_bytes(8, "big")
     mask = os.urandom(4)
-    masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-    return bytes((0x80 | opcode, 0x80 | len(payload))) + mask + masked
+    # XOR as one big integer: no per-byte Python loop for a message-sized payload.
+    repeated = (mask * (size // 4 + 1))[:size]
+    masked = (int.from_bytes(payload, "big") ^ int.from_bytes(repeated, "big")).to_bytes(
+        size, "big"
+    )
+    return header + mask + masked
 
 
 class Subscriber(asyncio.Protocol):
     """One listening socket: handshake, then text frames to the sink."""
 
     def __init__(
-        self, *, host: str, path: str, origin: str, sink: Sink, deflate: bool = False
+        self,
+        *,
+        host: str,
+        path: str,
+        origin: str,
+        sink: Sink,
+        deflate: bool = False,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         loop = asyncio.get_running_loop()
         self._key = base64.b64encode(os.urandom(16))
         offer = f"Sec-WebSocket-Extensions: {_DEFLATE_OFFER}\r\n" if deflate else ""
+        extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
         self._request = (
             f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\n"
             f"Connection: Upgrade\r\nSec-WebSocket-Key: {self._key.decode()}\r\n"
-            f"Sec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n{offer}\r\n"
+            f"Sec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n{extra}{offer}\r\n"
         ).encode()
         self._sink = sink
         self._buffer = b""
@@ -99,6 +118,11 @@ class Subscriber(asyncio.Protocol):
             if not self._upgraded:
                 return
         self._frames(data, received_ns)
+
+    def send_text(self, payload: bytes) -> None:
+        """Send one text message (UTF-8 bytes), unless the socket is closing."""
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(client_frame(OP_TEXT, payload))
 
     def close(self, code: int = 1000) -> None:
         """Start the closing handshake (or just drop the connection if it never opened)."""
@@ -212,16 +236,29 @@ class Subscriber(asyncio.Protocol):
 
 
 async def open_subscriber(
-    *, host: str, port: int, path: str, origin: str, sink: Sink, within: float, deflate: bool
+    *,
+    host: str,
+    port: int,
+    path: str,
+    origin: str,
+    sink: Sink,
+    within: float,
+    deflate: bool,
+    headers: Mapping[str, str] | None = None,
 ) -> Subscriber:
-    """Connect and complete the handshake within `within` seconds."""
+    """Connect and complete the handshake within `within` seconds (with `headers` added)."""
     loop = asyncio.get_running_loop()
     authority = f"{host}:{port}"
     # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow an outside cancel (Ctrl-C).
     async with asyncio.timeout(within):
         _, subscriber = await loop.create_connection(
             lambda: Subscriber(
-                host=authority, path=path, origin=origin, sink=sink, deflate=deflate
+                host=authority,
+                path=path,
+                origin=origin,
+                sink=sink,
+                deflate=deflate,
+                headers=headers,
             ),
             host,
             port,

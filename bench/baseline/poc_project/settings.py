@@ -1,7 +1,9 @@
 """Settings of the seed project (poc_websocket), as the seeds describe it.
 
 Only what a benchmark run must change comes from the environment: the SQLite
-file (a fresh one per run) and the Redis URL (a private redis-server per run).
+file (a fresh one per run), the Redis URL (a private redis-server per run) and,
+for seed 003's chat, which channel layer: its diagram's in-memory one
+(BASELINE_CHANNEL_LAYER=memory) or channels_redis (the default, as seeds 000-002).
 DEBUG is off, as it is for Tidewire in the benchmark, so neither pays for
 debug bookkeeping.
 """
@@ -26,6 +28,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "channels",
     "user_app",
+    "chat_app",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +72,8 @@ CHANNEL_LAYERS = {
         "CONFIG": {"hosts": [os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")]},
     },
 }
+if os.environ.get("BASELINE_CHANNEL_LAYER") == "memory":
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
