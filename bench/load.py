@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import time
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -66,14 +67,14 @@ class Measurement:
 
 
 class ClientProcess:
-    """A subscriber process and the pipe to it."""
+    """A client process (subscribers by default) and the pipe to it."""
 
-    def __init__(self, config: SubscriberConfig) -> None:
+    def __init__(
+        self, config: Any, entry: Callable[[Connection, Any], None] = run_subscribers
+    ) -> None:
         context = multiprocessing.get_context("spawn")
         self.conn, child = context.Pipe()
-        self.process: BaseProcess = context.Process(
-            target=run_subscribers, args=(child, config), daemon=True
-        )
+        self.process: BaseProcess = context.Process(target=entry, args=(child, config), daemon=True)
         self.process.start()
         child.close()
 
@@ -83,9 +84,9 @@ class ClientProcess:
             await _readable(self.conn, within)
         return self.conn.recv()
 
-    async def ask(self, command: str, within: float = REPLY_TIMEOUT) -> Any:
-        """Send a command and return the answer."""
-        self.conn.send((command,))
+    async def ask(self, command: str, *arguments: Any, within: float = REPLY_TIMEOUT) -> Any:
+        """Send a command (with its arguments) and return the answer."""
+        self.conn.send((command, *arguments))
         return await self.reply(within)
 
     def end(self) -> None:
@@ -111,7 +112,7 @@ async def _readable(conn: Connection, within: float) -> None:
         os.set_blocking(conn.fileno(), True)  # the loop made it non-blocking; recv needs it whole
 
 
-def _shares(total: int, parts: int) -> list[int]:
+def shares(total: int, parts: int) -> list[int]:
     parts = max(1, min(parts, total))
     return [total // parts + (1 if i < total % parts else 0) for i in range(parts)]
 
@@ -162,7 +163,7 @@ async def measure(
                 deflate=scenario.deflate,
             )
         )
-        for share in _shares(scenario.subscribers, processes)
+        for share in shares(scenario.subscribers, processes)
     ]
     try:
         return await _measure(running, scenario, endpoint, record_ids, clients, profile)
@@ -193,7 +194,7 @@ async def _measure(
 
     sampler = RssSampler(running.pid)
     sampler.start()
-    cpu_start = _cpu_snapshot(running)
+    cpu_start = cpu_snapshot(running)
     for client in clients:
         await client.ask("start")
     began = time.perf_counter()
@@ -221,14 +222,12 @@ async def _measure(
     reports = [await client.ask("stop") for client in clients]
     if profiler is not None:
         profiler.wait()
-    cpu_end = _cpu_snapshot(running)
+    cpu_end = cpu_snapshot(running)
     result.rss_peak_kib = await sampler.stop()
     result.rss_high_water_kib = peak_rss_kib(running.pid)
-    result.cpu_seconds = {kind: cpu_end[kind] - cpu_start[kind] for kind in cpu_start}
-    result.cpu_seconds["subscribers"] = sum(r["cpu_seconds"] for r in reports)
-    # Whatever else ran on the machine meanwhile: figures are only comparable when this is ~0.
-    ours = sum(v for k, v in result.cpu_seconds.items() if k != "machine")
-    result.cpu_seconds["other"] = max(0.0, result.cpu_seconds.pop("machine") - ours)
+    result.cpu_seconds = cpu_spent(
+        cpu_start, cpu_end, subscribers=sum(r["cpu_seconds"] for r in reports)
+    )
     _merge_reports(result, reports)
     return result
 
@@ -267,7 +266,8 @@ async def _drain(clients: list[ClientProcess], *, expected: int, limit: float) -
     return last_change
 
 
-def _cpu_snapshot(running: RunningTarget) -> dict[str, float]:
+def cpu_snapshot(running: RunningTarget) -> dict[str, float]:
+    """CPU seconds so far of the server, its Redis, this process and the whole machine."""
     snapshot = {
         "server": cpu_seconds(running.pid),
         "writers": own_cpu_seconds(),
@@ -276,6 +276,19 @@ def _cpu_snapshot(running: RunningTarget) -> dict[str, float]:
     if running.redis is not None and running.redis.process is not None:
         snapshot["redis"] = cpu_seconds(running.redis.process.pid)
     return snapshot
+
+
+def cpu_spent(start: dict[str, float], end: dict[str, float], **clients: float) -> dict[str, float]:
+    """CPU seconds per kind between two snapshots, with the client processes' own figures.
+
+    `other` is whatever else ran on the machine meanwhile: figures are only
+    comparable when it is near 0.
+    """
+    spent = {kind: end[kind] - start[kind] for kind in start}
+    spent.update(clients)
+    ours = sum(v for k, v in spent.items() if k != "machine")
+    spent["other"] = max(0.0, spent.pop("machine") - ours)
+    return spent
 
 
 def _merge_reports(result: Measurement, reports: list[dict[str, Any]]) -> None:

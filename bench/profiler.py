@@ -76,3 +76,12 @@ def summary(path: Path, limit: int = 15) -> tuple[dict[str, float], list[tuple[s
     ranked = sorted(own.items(), key=lambda item: -item[1])[:limit]
     shares = {kind: 100 * count / total for kind, count in threads.items()}
     return shares, [(frame, 100 * count / total) for frame, count in ranked]
+
+
+def described(path: Path) -> str:
+    """The summary as lines to print under a run."""
+    threads, functions = summary(path)
+    shares = ", ".join(f"{kind} {share:.0f}%" for kind, share in threads.items())
+    lines = [f"   profile: {path} (CPU samples: {shares}); most self time:"]
+    lines += [f"     {share:5.1f}%  {frame}" for frame, share in functions]
+    return "\n".join(lines)

@@ -126,7 +126,7 @@ def _value(summary: dict[str, Any], key: str) -> float:
     if key == "other_cpu_pct":
         return cpu.get("other", math.nan)
     if key == "loadgen_cpu_pct":
-        return cpu.get("subscribers", 0.0) + cpu.get("writers", 0.0)
+        return sum(cpu.get(kind, 0.0) for kind in ("subscribers", "writers", "clients"))
     return float(summary[key])
 
 
@@ -144,7 +144,18 @@ def _median(summaries: list[dict[str, Any]], key: str) -> float:
 
 
 def table(summaries: list[dict[str, Any]]) -> str:
-    """A side-by-side table per scenario, with Tidewire-vs-baseline ratios.
+    """A side-by-side table per scenario, with Tidewire-vs-baseline ratios."""
+    return side_by_side(summaries, ROWS)
+
+
+def side_by_side(
+    summaries: list[dict[str, Any]],
+    rows: Sequence[tuple[str, str, str, str | None]],
+    *,
+    baselines: Sequence[str] = ("baseline",),
+    reference: str = "tidewire",
+) -> str:
+    """A table per scenario: a column per target, a ratio column per baseline present.
 
     With repeated runs, each cell is the median of that figure over the runs.
     """
@@ -155,21 +166,23 @@ def table(summaries: list[dict[str, Any]]) -> str:
             if s["scenario"] == scenario:
                 runs.setdefault(s["target"], []).append(s)
         names = list(runs)
-        with_ratio = "baseline" in runs and "tidewire" in runs
-        header = ["", *names, *(["ratio"] if with_ratio else [])]
-        rows = [header]
-        for label, key, fmt, better in ROWS:
+        compared = [b for b in baselines if b in runs] if reference in runs else []
+        ratio_labels = ["ratio"] if len(compared) == 1 else [f"vs {b}" for b in compared]
+        header = ["", *names, *ratio_labels]
+        table_rows = [header]
+        for label, key, fmt, better in rows:
             values = {name: _median(runs[name], key) for name in names}
             row = [label, *("-" if math.isnan(v) else fmt.format(v) for v in values.values())]
-            if with_ratio:
-                row.append(_ratio(values["baseline"], values["tidewire"], better) if better else "")
-            rows.append(row)
-        widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+            for baseline in compared:
+                ratio = _ratio(values[baseline], values[reference], better) if better else ""
+                row.append(ratio)
+            table_rows.append(row)
+        widths = [max(len(row[i]) for row in table_rows) for i in range(len(header))]
         repeats = max(len(r) for r in runs.values())
         lines.append(
             f"\n== {scenario} ==" + (f" (median of {repeats} runs)" if repeats > 1 else "")
         )
-        for row in rows:
+        for row in table_rows:
             cells = [row[0].ljust(widths[0])] + [
                 c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
             ]
@@ -229,12 +242,15 @@ def _plain(value: Any) -> Any:
 
 
 def write_json(
-    machine: dict[str, Any], options: dict[str, Any], summaries: list[dict[str, Any]]
+    machine: dict[str, Any],
+    options: dict[str, Any],
+    summaries: list[dict[str, Any]],
+    prefix: str = "",
 ) -> Path:
-    """Write everything to bench/results/<timestamp>.json; returns the path."""
+    """Write everything to bench/results/<prefix><timestamp>.json; returns the path."""
     RESULTS_DIR.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    path = RESULTS_DIR / f"{stamp}.json"
+    path = RESULTS_DIR / f"{prefix}{stamp}.json"
     document = {"created": stamp, "machine": machine, "options": options, "runs": summaries}
     path.write_text(json.dumps(_plain(document), indent=2, default=str) + "\n")
     return path

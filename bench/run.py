@@ -134,15 +134,11 @@ def _run_one(
         running.stop()
     measurement.server_log = log_tail
     if profile is not None and profile.exists():
-        threads, functions = profiler.summary(profile)
-        shares = ", ".join(f"{kind} {share:.0f}%" for kind, share in threads.items())
-        _say(f"   profile: {profile} (CPU samples: {shares}); most self time:")
-        for frame, share in functions:
-            _say(f"     {share:5.1f}%  {frame}")
+        _say(profiler.described(profile))
     return measurement
 
 
-def _order(targets: list[str], repeat: int) -> list[str]:
+def target_order(targets: list[str], repeat: int) -> list[str]:
     """Targets for `repeat` rounds, every other round reversed so neither always goes first."""
     rounds = [targets if i % 2 == 0 else targets[::-1] for i in range(repeat)]
     return [name for names in rounds for name in names]
@@ -177,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             f"\n-- {scenario.name}: {scenario.subscribers} sockets, {scenario.mode}, "
             f"{scenario.duration:g} s (+ up to {scenario.drain:g} s drain)"
         )
-        for name in _order(args.targets, args.repeat):
+        for name in target_order(args.targets, args.repeat):
             if args.quiet_wait > 0:
                 busy = wait_until_quiet(busy_below=QUIET_BELOW_PCT, within=args.quiet_wait)
                 if busy >= QUIET_BELOW_PCT:

@@ -21,7 +21,9 @@ import os
 import time
 from array import array
 from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -96,15 +98,19 @@ def run_subscribers(conn: Connection, config: SubscriberConfig) -> None:
         conn.close()
 
 
-async def _connect_all(
-    config: SubscriberConfig, tally: Tally
-) -> tuple[list[Subscriber], Counter[str], int]:
-    """Open the sockets, retrying failures as the seeds' page does: (open, failures, retries)."""
-    gate = asyncio.Semaphore(config.connect_concurrency)
+async def open_with_retries(
+    openers: Sequence[Callable[[], Awaitable[Subscriber]]], *, concurrency: int
+) -> tuple[list[Subscriber | None], Counter[str], int]:
+    """Open every socket, retrying failures as the seeds' page does.
+
+    Returns the sockets in the order of `openers` (None where all attempts
+    failed), the last error of each failure, and how many attempts were retries.
+    """
+    gate = asyncio.Semaphore(concurrency)
     failures: Counter[str] = Counter()
     retries = 0
 
-    async def connect_one() -> Subscriber | None:
+    async def connect_one(opener: Callable[[], Awaitable[Subscriber]]) -> Subscriber | None:
         nonlocal retries
         last_error = ""
         for attempt in range(CONNECT_ATTEMPTS):
@@ -113,25 +119,37 @@ async def _connect_all(
                 await asyncio.sleep(RECONNECT_DELAY)
             async with gate:
                 try:
-                    return await open_subscriber(
-                        host=config.host,
-                        port=config.port,
-                        path=config.path,
-                        origin=config.origin,
-                        sink=tally,
-                        within=config.connect_timeout,
-                        deflate=config.deflate,
-                    )
+                    return await opener()
                 except (OSError, TimeoutError, HandshakeError) as error:
                     last_error = f"{type(error).__name__}: {error}"[:200]
         failures[last_error] += 1
         return None
 
-    results = await asyncio.gather(*(connect_one() for _ in range(config.count)))
+    results = await asyncio.gather(*(connect_one(opener) for opener in openers))
+    return list(results), failures, retries
+
+
+async def _connect_all(
+    config: SubscriberConfig, tally: Tally
+) -> tuple[list[Subscriber], Counter[str], int]:
+    """Open the sockets: (open, failures, retries)."""
+    opener = partial(
+        open_subscriber,
+        host=config.host,
+        port=config.port,
+        path=config.path,
+        origin=config.origin,
+        sink=tally,
+        within=config.connect_timeout,
+        deflate=config.deflate,
+    )
+    results, failures, retries = await open_with_retries(
+        [opener] * config.count, concurrency=config.connect_concurrency
+    )
     return [s for s in results if s is not None], failures, retries
 
 
-class _Commands:
+class Commands:
     """Commands from the parent, read from the pipe without blocking the loop."""
 
     def __init__(self, conn: Connection) -> None:
@@ -160,7 +178,7 @@ async def _serve(conn: Connection, config: SubscriberConfig) -> None:
     tally = Tally()
     sockets, failures, retries = await _connect_all(config, tally)
     conn.send(("connected", len(sockets), dict(failures), retries))
-    commands = _Commands(conn)
+    commands = Commands(conn)
     cpu_start, wall_start = own_cpu_seconds(), time.monotonic()
     try:
         while True:
@@ -181,7 +199,7 @@ async def _serve(conn: Connection, config: SubscriberConfig) -> None:
     except TimeoutError:
         return  # the parent stopped talking: give up rather than linger
     finally:
-        await _close_all(sockets)
+        await close_all(sockets)
 
 
 def _report(
@@ -203,7 +221,7 @@ def _report(
     }
 
 
-async def _close_all(sockets: list[Subscriber]) -> None:
+async def close_all(sockets: list[Subscriber]) -> None:
     for subscriber in sockets:
         subscriber.close()
     pending = [s.closed for s in sockets if not s.closed.done()]

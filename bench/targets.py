@@ -236,6 +236,9 @@ def no_credentials(running: RunningTarget) -> Credentials:
 
 # --- The targets ----------------------------------------------------------------------------
 
+MIGRATE = ("manage.py", "migrate", "--noinput")
+PGDB = (str(BIN_DIR / "python"), "-m", "bench.pgdb")  # + create|drop
+
 
 def _daphne(ws: Workspace) -> list[str]:
     return [
@@ -268,7 +271,7 @@ BASELINE = Target(
         "BASELINE_DB_PATH": str(ws.database),
         "REDIS_URL": ws.redis_url,
     },
-    setup=(("manage.py", "migrate", "--noinput"), ("manage.py", "seed_users")),
+    setup=(MIGRATE, ("manage.py", "seed_users")),
     server=_daphne,
     credentials=baseline_credentials,
 )
@@ -293,7 +296,7 @@ TIDEWIRE = Target(
         "TIDEWIRE_MAX_SOCKETS_PER_USER": "1000000",
         "TIDEWIRE_MAX_SOCKETS_PER_ADDRESS": "1000000",
     },
-    setup=(("manage.py", "migrate", "--noinput"), ("manage.py", "seed_demo")),
+    setup=(MIGRATE, ("manage.py", "seed_demo")),
     server=_uvicorn,
     credentials=tidewire_credentials,
 )
@@ -306,7 +309,6 @@ TIDEWIRE_TWO_PROCESSES = replace(
 )
 
 POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
-_PGDB = (str(BIN_DIR / "python"), "-m", "bench.pgdb")
 
 TIDEWIRE_POSTGRES = replace(
     TIDEWIRE,
@@ -316,8 +318,8 @@ TIDEWIRE_POSTGRES = replace(
         **TIDEWIRE.environment(ws),
         "DATABASE_URL": f"{POSTGRES_SERVER}/tidewire_bench_{ws.port}",
     },
-    setup=((*_PGDB, "create"), *TIDEWIRE.setup),
-    teardown=((*_PGDB, "drop"),),
+    setup=((*PGDB, "create"), *TIDEWIRE.setup),
+    teardown=((*PGDB, "drop"),),
 )
 
 NULL = Target(
