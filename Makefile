@@ -8,7 +8,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tidewire
 ROOT := $(shell id -u)
 
-.PHONY: run install install-dev lock system-deps test lint format bench bench-idle clean
+.PHONY: run install install-dev lock system-deps test lint format bench bench-idle bench-chat clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,10 @@ bench: install-dev system-deps
 
 bench-idle: install-dev system-deps
 	$(BIN)/python -m bench.idle
+
+# Seed 003's chat: 500 conversations (1,000 sockets), 200 messages/s over the socket.
+bench-chat: install-dev system-deps
+	$(BIN)/python -m bench.chat
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3 db.sqlite3-*

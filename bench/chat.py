@@ -97,6 +97,16 @@ CHAT_TARGETS = {
         "seed",
     ),
     "seed-redis": ChatTarget(_SEED_REDIS, ("manage.py", "seed_chat"), "seed"),
+    "tidewire-embedded": ChatTarget(
+        replace(
+            _CHAT_TIDEWIRE,
+            name="tidewire-embedded",
+            description="Tidewire's chat as `make run` serves it: no Redis, in-process layer",
+            uses_redis=False,  # REDIS_URL is then empty: the embedded default
+        ),
+        _TIDEWIRE_SEED,
+        "tidewire",
+    ),
     "tidewire-pg": ChatTarget(
         replace(
             _CHAT_TIDEWIRE,
