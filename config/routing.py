@@ -2,10 +2,12 @@
 
 from django.urls import path
 
+from apps.chat.routing import websocket_urlpatterns as chat_ws
 from apps.records.routing import websocket_urlpatterns as records_ws
 from tidewire.consumers import MultiplexConsumer
 
 websocket_urlpatterns = [
     path("ws/", MultiplexConsumer.as_asgi()),
     *records_ws,
+    *chat_ws,
 ]

@@ -12,6 +12,7 @@ from channels.db import database_sync_to_async
 from django.utils import timezone
 
 from . import close_codes
+from .background import spawn
 from .conf import tidewire_setting
 from .fanout import hub
 from .outbound import Outbound
@@ -20,7 +21,14 @@ from .replays import replay_allowed
 from .sender import Sender
 from .sockets import SocketConsumer
 from .streams import stream_offset, stream_read
-from .topics import JoinRuleFailed, TopicError, authorize_join, resolve_topic
+from .topics import (
+    FrameRefused,
+    JoinRuleFailed,
+    TopicError,
+    TopicFrame,
+    authorize_join,
+    resolve_topic,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +142,46 @@ class TopicsConsumer(SocketConsumer):
         hub.unsubscribe(topic, self)  # first: the socket is not told of its own leaving
         if subscription.presence:
             hub.presence.untrack(topic, str(self.scope["user"].pk))
+        rule, match = resolve_topic(topic)
+        if rule.on_leave is not None:
+            spawn(rule.on_leave(self.scope["user"], topic, match), detach=True)
         return True
+
+    async def handle_topic_frame(
+        self, topic: str, frame: dict[str, Any], *, reply_topic: bool
+    ) -> None:
+        """Hand a frame about a followed topic to the topic's `handle_in` and send its reply.
+
+        The reply carries the frame's `ref` (and the topic, when `reply_topic`); a
+        `FrameRefused` becomes an error frame, anything else raised is logged and
+        answered `failed`: the socket stays open.
+        """
+        ref = frame.get("ref")
+        rule, match = resolve_topic(topic)
+        if rule.handle_in is None:
+            self.send_error(
+                "unknown_type", f"unknown frame type {frame['type'][:64]!r} for {topic!r}", ref
+            )
+            return
+        request = TopicFrame(
+            socket=self, user=self.scope["user"], topic=topic, match=match, frame=frame
+        )
+        try:
+            reply = await rule.handle_in(request)
+        except FrameRefused as refused:
+            self.send_error(refused.code, refused.message, ref)
+            return
+        except Exception:
+            logger.exception("handling a %r frame on %s failed", frame["type"][:64], topic)
+            self.send_error("failed", "the server could not handle this frame", ref)
+            return
+        if reply is None or self.closed:
+            return
+        if reply_topic:
+            reply = {**reply, "topic": topic}
+        if ref is not None:
+            reply = {**reply, "ref": ref}
+        self.send_frame(reply)
 
     async def _replay(
         self, topic: str, after: int, until: int, subscription: Subscription
@@ -168,7 +215,7 @@ class FixedTopicConsumer(TopicsConsumer):
         closed 1011 (internal error) with the reason.
         """
         self.subscriptions = {}
-        topic = self.get_topic()
+        topic = self.fixed_topic = self.get_topic()
         try:
             allowed = await authorize_join(self.scope.get("user"), topic)
         except (TopicError, JoinRuleFailed):
@@ -189,17 +236,34 @@ class FixedTopicConsumer(TopicsConsumer):
         if subscription.presence:
             await self.track_presence(topic)
 
+    async def receive_frame(self, frame: dict[str, Any]) -> None:
+        """Ping is answered here; every other frame is about the one topic (`handle_in`)."""
+        if frame["type"] == "ping":
+            await super().receive_frame(frame)
+        else:
+            await self.handle_topic_frame(self.fixed_topic, frame, reply_topic=False)
+
 
 class MultiplexConsumer(TopicsConsumer):
     """The one socket per tab: subscribe to many topics, resume each from an offset."""
 
     async def receive_frame(self, frame: dict[str, Any]) -> None:
-        """Handle subscribe and unsubscribe; the base handles ping and errors."""
+        """Handle subscribe and unsubscribe, and frames naming a followed `topic`.
+
+        The base handles ping and errors.
+        """
         kind = frame["type"]
         if kind == "subscribe":
             await self._subscribe(frame)
         elif kind == "unsubscribe":
             self._unsubscribe(frame)
+        elif kind != "ping" and "topic" in frame:
+            topic = frame["topic"]
+            if not isinstance(topic, str) or topic not in self.subscriptions:
+                shown = topic[:100] if isinstance(topic, str) else topic
+                self.send_error("not_subscribed", f"not subscribed to {shown!r}", frame.get("ref"))
+                return
+            await self.handle_topic_frame(topic, frame, reply_topic=True)
         else:
             await super().receive_frame(frame)
 

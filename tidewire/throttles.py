@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import functools
 import math
+import time
 from collections.abc import Callable
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -153,3 +155,27 @@ def too_many_requests(wait: float) -> HttpResponse:
     )
     response["Retry-After"] = str(seconds)
     return response
+
+
+async def user_rate_allows(scope: str, user) -> tuple[bool, float]:
+    """One more use of a throttle scope by `user` from a socket: (allowed, seconds to wait).
+
+    Counted under the same key as `ScopedThrottle` on REST views with that
+    `throttle_scope`, so a user's REST and socket sends share one budget.
+    """
+    rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope)
+    if rate is None:
+        return True, 0.0
+    key = ScopedThrottle.cache_format % {"scope": scope, "ident": f"user-{user.pk}"}
+    return await take(key, rate)
+
+
+async def take(key: str, rate: str) -> tuple[bool, float]:
+    """Count one use of `key` at `rate` ('30/min') in the shared cache: (allowed, wait)."""
+    count, period = parse_rate(rate)
+    now = time.time()
+    after, wait = next_arrival(await cache.aget(key), now, count=count, period=period)
+    if after is None:
+        return False, wait
+    await cache.aset(key, after, math.ceil(after - now))
+    return True, 0.0

@@ -33,6 +33,34 @@ _TOPIC_NAME = re.compile(rf"^[a-z0-9][a-z0-9._-]{{0,{TOPIC_NAME_MAX_LENGTH - 1}}
 JoinRule = Callable[[Any, re.Match[str]], bool | Awaitable[bool]]
 
 
+@dataclass(frozen=True)
+class TopicFrame:
+    """A frame a client sent about a topic it follows, as a topic's `handle_in` gets it."""
+
+    socket: Any  # the TopicsConsumer: send_frame, scope
+    user: Any
+    topic: str
+    match: re.Match[str]
+    frame: dict[str, Any]
+
+
+class FrameRefused(Exception):
+    """Raised by `handle_in` to answer a frame with an error frame (the socket stays open)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+# `async def handle_in(request: TopicFrame) -> dict | None`: the reply (sent with the
+# frame's `ref`, and its `topic` on the multiplexed socket) or None for no reply.
+FrameHandler = Callable[[TopicFrame], Awaitable[dict[str, Any] | None]]
+# `async def on_leave(user, topic, match)`: a socket of `user` stopped following the
+# topic (any way: unsubscribe, close, crash); runs in the background.
+LeaveHandler = Callable[[Any, str, re.Match[str]], Awaitable[None]]
+
+
 class TopicError(ValueError):
     """A topic name that is malformed or not registered."""
 
@@ -43,12 +71,14 @@ class JoinRuleFailed(Exception):
 
 @dataclass(frozen=True)
 class TopicRule:
-    """A family of topics, the rule deciding who may join one, and whether presence is kept."""
+    """A family of topics: who may join one, whether presence is kept, and its own frames."""
 
     pattern: re.Pattern[str]
     may_join: JoinRule
     doc: str
     presence: bool
+    handle_in: FrameHandler | None = None
+    on_leave: LeaveHandler | None = None
 
 
 _RULES: list[TopicRule] = []
@@ -62,14 +92,26 @@ def check_topic_name(name: str) -> None:
 
 
 def register_topic(
-    pattern: str, *, may_join: JoinRule, doc: str = "", presence: bool = False
+    pattern: str,
+    *,
+    may_join: JoinRule,
+    doc: str = "",
+    presence: bool = False,
+    handle_in: FrameHandler | None = None,
+    on_leave: LeaveHandler | None = None,
 ) -> TopicRule:
     """Register a family of topics by a regular expression matched against the whole name.
 
     With `presence=True`, subscribers of the topic are told who else follows it
-    (tidewire/presence.py).
+    (tidewire/presence.py). `handle_in` takes the frames a follower sends about the
+    topic (a chat message, typing), as Phoenix Channels' `handle_in`: only sockets
+    that joined the topic reach it, so it needs no second authorization check.
+    `on_leave` runs when a socket stops following the topic.
     """
-    rule = TopicRule(re.compile(f"^{pattern}$"), may_join, doc, presence)
+    for name, handler in (("handle_in", handle_in), ("on_leave", on_leave)):
+        if handler is not None and not iscoroutinefunction(handler):
+            raise TypeError(f"{name} for {pattern!r} must be an async def")
+    rule = TopicRule(re.compile(f"^{pattern}$"), may_join, doc, presence, handle_in, on_leave)
     _RULES.append(rule)
     return rule
 

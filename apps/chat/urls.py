@@ -1,7 +1,39 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import api, views
 
 app_name = "chat"
 
-api_urlpatterns: list = []
+api_urlpatterns = [
+    path(
+        "listings/<int:listing_id>/conversation/",
+        api.ConversationOpenApi.as_view(),
+        name="chat-open",
+    ),
+    path("conversations/", api.ConversationListApi.as_view(), name="chat-conversations"),
+    path(
+        "conversations/<int:conversation_id>/",
+        api.ConversationDetailApi.as_view(),
+        name="chat-conversation",
+    ),
+    path(
+        "conversations/<int:conversation_id>/messages/",
+        api.MessageListApi.as_view(),
+        name="chat-messages",
+    ),
+    path(
+        "conversations/<int:conversation_id>/read/",
+        api.MarkApi.as_view(read=True),
+        name="chat-read",
+    ),
+    path(
+        "conversations/<int:conversation_id>/delivered/",
+        api.MarkApi.as_view(read=False),
+        name="chat-delivered",
+    ),
+]
 
-urlpatterns: list = []
+urlpatterns = [
+    path("chat/", views.conversation_list, name="list"),
+    path("chat/<int:conversation_id>/", views.room, name="room"),
+]

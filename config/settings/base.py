@@ -243,6 +243,9 @@ REST_FRAMEWORK = {
         # login thread at most a fifth busy; an office behind one address still
         # logs in 60 people at once.
         "login": os.environ.get("TIDEWIRE_THROTTLE_LOGIN", "60/min"),
+        # Chat messages per user, over REST and sockets together: a person types far
+        # fewer; a script flooding a conversation is stopped after a burst of 60.
+        "chat_send": os.environ.get("TIDEWIRE_THROTTLE_CHAT_SEND", "60/min"),
     },
     # The client address is REMOTE_ADDR, never the X-Forwarded-For header a client
     # sends (DRF's default joins its whole value into the key, a new one per

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tidewire.testing.servers import ServerProcess
 
@@ -138,6 +138,38 @@ def open_window(
             expect(page.locator("#status")).to_have_attribute("data-status", "connected")
             expect(page.locator("body")).to_have_attribute("data-synced", "true")
         return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def person(
+    request: pytest.FixtureRequest, browser: Browser, e2e_server: ServerProcess
+) -> Iterator[Callable[..., tuple[BrowserContext, Page]]]:
+    """`person(password, username, path)`: someone logged in, in a browser context of their own.
+
+    Each person is their own browser (context), as two people are; by default it
+    returns once the page's socket has joined its topics (`body[data-synced]`).
+    """
+    contexts: list[BrowserContext] = []
+    errors: list[str] = []
+    request.node._e2e_page_errors = errors
+
+    def open_(
+        password: str, username: str, path: str, *, synced: bool = True
+    ) -> tuple[BrowserContext, Page]:
+        context = browser.new_context(base_url=e2e_server.url)
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        context.set_default_navigation_timeout(DEFAULT_TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(f"{username}: {error}"))
+        log_in(page, username, password, next_path=path)
+        if synced:
+            expect(page.locator("body")).to_have_attribute("data-synced", "true")
+        return context, page
 
     yield open_
     for context in contexts:

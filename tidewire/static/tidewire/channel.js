@@ -74,6 +74,11 @@ export class Channel {
     for (const callback of this.joinListeners) callback({ offset: frame.offset, reset });
   }
 
+  /** Send a frame about this topic (handled by its `handle_in`); resolves with the reply. */
+  push(type, fields = {}) {
+    return this.socket.request({ ...fields, type, topic: this.topic });
+  }
+
   leave() {
     this.socket.unsubscribe(this);
   }

@@ -11,6 +11,18 @@ import {
   STATUS,
 } from "./constants.js";
 
+/** A request that did not reach the server, or whose reply was lost with the connection. */
+export class NotSent extends Error {}
+
+/** The server answered a request with an error frame (`code`, `message`). */
+export class ReplyError extends Error {
+  constructor(frame) {
+    super(frame.message);
+    this.code = frame.code;
+    this.frame = frame;
+  }
+}
+
 export class Socket {
   /**
    * @param {string} path  e.g. "/ws/"
@@ -38,6 +50,7 @@ export class Socket {
     this.ref = 0;
     this.ws = null;
     this.timers = { reconnect: null, heartbeat: null, pongDeadline: null };
+    this.pending = new Map(); // ref -> {resolve, reject} of requests awaiting their reply
     this.closedByUser = false;
     window.addEventListener("online", () => this.reconnectNow());
     window.addEventListener("offline", () => this.ws && this.ws.close());
@@ -94,6 +107,7 @@ export class Socket {
       if (this.ws !== ws) return;
       this.stopHeartbeat();
       this.ws = null;
+      this.failPending();
       if (this.closedByUser) return this.setStatus(STATUS.OFFLINE);
       if (event && event.code === CLOSE.UNAUTHORIZED) return this.reauthenticate();
       if (event && event.code === CLOSE.FORBIDDEN) return this.setStatus(STATUS.UNAUTHORIZED);
@@ -143,12 +157,39 @@ export class Socket {
     if (this.ws && this.ws.readyState === 1) this.ws.send(JSON.stringify(frame));
   }
 
+  /**
+   * Send a frame and resolve with the server's reply to it (matched by `ref`);
+   * reject with the error frame, or with a `NotSent` error when the socket is not
+   * open or closes before the reply: the caller decides whether to send again.
+   */
+  request(frame) {
+    if (!this.ws || this.ws.readyState !== 1) return Promise.reject(new NotSent("not connected"));
+    const ref = this.nextRef();
+    return new Promise((resolve, reject) => {
+      this.pending.set(ref, { resolve, reject });
+      this.send({ ...frame, ref });
+    });
+  }
+
+  failPending() {
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const { reject } of pending) reject(new NotSent("connection lost before the reply"));
+  }
+
   nextRef() {
     this.ref += 1;
     return String(this.ref);
   }
 
   receive(frame) {
+    const waiting = frame.ref !== undefined ? this.pending.get(frame.ref) : undefined;
+    if (waiting) {
+      this.pending.delete(frame.ref);
+      if (frame.type === FRAME.ERROR) waiting.reject(new ReplyError(frame));
+      else waiting.resolve(frame);
+      return;
+    }
     const channel = frame.topic ? this.channels.get(frame.topic) : null;
     switch (frame.type) {
       case FRAME.EVENT:

@@ -159,3 +159,40 @@ test("signals and presence frames reach their channel's listeners", async () => 
   assert.equal(channel.offset, null); // a signal has no offset and moves nothing
   socket.close();
 });
+
+test("push resolves with the reply to its ref, rejects with the error frame", async () => {
+  const socket = connectedSocket();
+  const channel = socket.channel("chat.conversation.7");
+  socket.connect();
+  const ws = FakeWebSocket.instances[0];
+  ws.open();
+  const sent = channel.push("message", { body: "Hi", client_id: "c1" });
+  const frame = ws.sent.at(-1);
+  assert.deepEqual(frame, {
+    type: "message",
+    topic: "chat.conversation.7",
+    body: "Hi",
+    client_id: "c1",
+    ref: frame.ref,
+  });
+  ws.deliver({ type: "ack", topic: "chat.conversation.7", ref: frame.ref, client_id: "c1" });
+  assert.equal((await sent).client_id, "c1");
+
+  const refused = channel.push("message", { body: "" });
+  ws.deliver({ type: "error", code: "invalid_frame", message: "blank", ref: ws.sent.at(-1).ref });
+  await assert.rejects(refused, (error) => error.code === "invalid_frame");
+  socket.close();
+});
+
+test("push rejects NotSent when not connected or when the socket closes first", async () => {
+  const { NotSent } = await import("../../static/tidewire/socket.js");
+  const socket = connectedSocket();
+  const channel = socket.channel("chat.conversation.7");
+  await assert.rejects(channel.push("typing", { typing: true }), NotSent);
+  socket.connect();
+  const ws = FakeWebSocket.instances[0];
+  ws.open();
+  const waiting = channel.push("message", { body: "Hi", client_id: "c2" });
+  socket.close();
+  await assert.rejects(waiting, NotSent);
+});

@@ -1,0 +1,239 @@
+"""REST API of the chat (BRIEF, Chat): conversations, messages, read and delivery markers.
+
+A conversation the caller does not take part in is 404, never 403: its existence
+is not told to strangers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.listings.models import Listing
+from apps.records.api import StrictSerializer
+from tidewire.rest import stream_position
+
+from . import selectors, services
+from .events import conversation_summary, message_snapshot, message_status
+from .frames import SEND_SCOPE
+from .models import Conversation, Participant
+from .topics import conversation_topic, inbox_topic
+
+MAX_ID = 2**63 - 1
+
+
+class MessageInput(StrictSerializer):
+    # Types and lengths are checked by the service, as for socket frames: one set of rules.
+    body = serializers.JSONField(help_text="1 to 5,000 characters after trimming.")
+    client_id = serializers.JSONField(
+        help_text="The sender's own id for this message (e.g. a UUID): a retry with the same "
+        "one returns the stored message."
+    )
+
+
+class MarkInput(StrictSerializer):
+    up_to = serializers.IntegerField(min_value=0, max_value=MAX_ID)
+
+
+def _conversation_or_404(user_id: int, conversation_id: int) -> Conversation:
+    try:
+        return selectors.conversation_for(user_id=user_id, conversation_id=conversation_id)
+    except Conversation.DoesNotExist:
+        raise NotFound(f"No conversation with id {conversation_id}.") from None
+
+
+def _invalid(error: services.ChatError) -> ValidationError:
+    return ValidationError({error.field: [error.message]})
+
+
+def summaries(user_id: int, search: str | None = None) -> list[dict[str, Any]]:
+    """The user's conversation list, newest activity first."""
+    rows = list(selectors.conversation_rows(user_id=user_id, search=search))
+    others = selectors.other_markers(
+        conversation_ids=[row.conversation_id for row in rows], user_id=user_id
+    )
+    return [_summary(row, others.get(row.conversation_id), user_id) for row in rows]
+
+
+def _summary(row: Participant, other: Participant | None, user_id: int) -> dict[str, Any]:
+    conversation = row.conversation
+    last = conversation.last_message
+    recipient = row if last is not None and last.sender_id != user_id else other
+    other_user = conversation.seller if user_id == conversation.buyer_id else conversation.buyer
+    return conversation_summary(
+        conversation,
+        user_id=user_id,
+        unread_count=row.unread,
+        other_username=other_user.get_username(),
+        last_status=message_status(last.pk, recipient) if last is not None else "sent",
+    )
+
+
+def summary_of(conversation_id: int, user_id: int) -> dict[str, Any]:
+    """One row of the user's list."""
+    rows = selectors.conversation_rows(user_id=user_id).filter(conversation_id=conversation_id)
+    row = rows.get()
+    other = selectors.other_markers(conversation_ids=[conversation_id], user_id=user_id)
+    return _summary(row, other.get(conversation_id), user_id)
+
+
+class ConversationOpenApi(APIView):
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT})
+    def post(self, request: Request, listing_id: int) -> Response:
+        """Open the one conversation of this listing and the caller (201 new, 200 existing).
+
+        400 naming `listing` for the listing's own seller; 404 for no such listing.
+        """
+        try:
+            conversation, created = services.conversation_open(
+                listing_id=listing_id, buyer=request.user
+            )
+        except Listing.DoesNotExist:
+            raise NotFound(f"No listing with id {listing_id}.") from None
+        except services.ChatError as error:
+            raise _invalid(error) from None
+        return Response(
+            summary_of(conversation.pk, request.user.pk),
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class ConversationListApi(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("search", str, description="listing, person or message")],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request: Request) -> Response:
+        """The caller's conversations, newest activity first, with unread counts.
+
+        The headers give the caller's inbox topic and offset: subscribe from it to
+        get every change after this read.
+        """
+        position = stream_position(inbox_topic(request.user.pk))  # before the data
+        search = (request.query_params.get("search") or "").strip()[:100] or None
+        return Response(summaries(request.user.pk, search), headers=position)
+
+
+class ConversationDetailApi(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request: Request, conversation_id: int) -> Response:
+        """One conversation as a row of the caller's list."""
+        _conversation_or_404(request.user.pk, conversation_id)
+        return Response(summary_of(conversation_id, request.user.pk))
+
+
+class MessageListApi(APIView):
+    @property
+    def throttle_scope(self) -> str | None:
+        # Sending is limited per user (shared with sockets); reading history is not.
+        return SEND_SCOPE if self.request.method == "POST" else None
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("before", int, description="only messages older than this id"),
+            OpenApiParameter("limit", int, description="page size, at most 200 (default 50)"),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request: Request, conversation_id: int) -> Response:
+        """Messages newest first, a page at a time: `next` is the URL of the older page."""
+        position = stream_position(conversation_topic(conversation_id))  # before the data
+        _conversation_or_404(request.user.pk, conversation_id)
+        before = _query_int(request, "before", 1, MAX_ID)
+        limit = (
+            _query_int(request, "limit", 1, selectors.HISTORY_PAGE_MAX) or selectors.HISTORY_PAGE
+        )
+        messages = selectors.message_history(
+            conversation_id=conversation_id, before=before, limit=limit + 1
+        )
+        more, messages = len(messages) > limit, messages[:limit]
+        markers = selectors.participants(conversation_id=conversation_id)
+        results = [
+            message_snapshot(m, status=message_status(m.pk, _recipient(markers, m.sender_id)))
+            for m in messages
+        ]
+        next_url = None
+        if more:
+            path = reverse("chat-messages", kwargs={"conversation_id": conversation_id})
+            next_url = request.build_absolute_uri(f"{path}?before={messages[-1].pk}&limit={limit}")
+        return Response({"results": results, "next": next_url}, headers=position)
+
+    @extend_schema(
+        request=MessageInput, responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT}
+    )
+    def post(self, request: Request, conversation_id: int) -> Response:
+        """Send a message (201); the same `client_id` again answers 200 with the stored one.
+
+        409 when the client_id was used for a different message.
+        """
+        serializer = MessageInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            message, created = services.message_send(
+                conversation_id=conversation_id, sender=request.user, **serializer.validated_data
+            )
+        except Conversation.DoesNotExist:
+            raise NotFound(f"No conversation with id {conversation_id}.") from None
+        except services.ClientIdReused as error:
+            return Response({error.field: [error.message]}, status=status.HTTP_409_CONFLICT)
+        except services.ChatError as error:
+            raise _invalid(error) from None
+        markers = selectors.participants(conversation_id=conversation_id)
+        snapshot = message_snapshot(
+            message, status=message_status(message.pk, _recipient(markers, message.sender_id))
+        )
+        return Response(snapshot, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+def _recipient(markers: dict[int, Participant], sender_id: int) -> Participant | None:
+    return next((p for user_id, p in markers.items() if user_id != sender_id), None)
+
+
+def _query_int(request: Request, name: str, low: int, high: int) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or len(raw) > 19 or not low <= int(raw) <= high:
+        raise ValidationError({name: [f"Expected an integer from {low} to {high}."]})
+    return int(raw)
+
+
+class MarkApi(APIView):
+    """Move the caller's read (or delivered) marker forward; never back."""
+
+    read = True
+
+    @extend_schema(request=MarkInput, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, conversation_id: int) -> Response:
+        """Mark the other side's messages up to `up_to` (a message id) read or delivered."""
+        serializer = MarkInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            participant, _moved = services.conversation_mark(
+                conversation_id=conversation_id,
+                user_id=request.user.pk,
+                up_to=serializer.validated_data["up_to"],
+                read=self.read,
+            )
+        except Participant.DoesNotExist:
+            raise NotFound(f"No conversation with id {conversation_id}.") from None
+        return Response(
+            {
+                "conversation": conversation_id,
+                "delivered_up_to": participant.delivered_up_to,
+                "read_up_to": participant.read_up_to,
+                "unread_count": selectors.unread_count(
+                    conversation_id=conversation_id,
+                    user_id=request.user.pk,
+                    read_up_to=participant.read_up_to,
+                ),
+            }
+        )

@@ -1,0 +1,124 @@
+"""Events and signals of the chat, and the snapshots they and the REST API share.
+
+A conversation's topic carries `message` and `receipt` events and `typing`
+signals; a user's inbox topic carries `conversation` events (the list's row).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tidewire.events import declare
+
+from .models import Conversation, Message, Participant
+
+SENT, DELIVERED, READ = "sent", "delivered", "read"
+
+MESSAGE_SNAPSHOT = {
+    "id": int,
+    "conversation": int,
+    "sender": int,
+    "body": str,
+    "client_id": str,
+    "created_at": str,
+    "status": str,
+}
+
+MESSAGE = declare(
+    "message",
+    doc="A message was stored in the conversation (seed 003's frame, with its id and status).",
+    message=MESSAGE_SNAPSHOT,
+)
+
+RECEIPT = declare(
+    "receipt",
+    doc="How far a participant has received and read the other side's messages (ids).",
+    user=int,
+    delivered_up_to=int,
+    read_up_to=int,
+)
+
+TYPING = declare(
+    "typing",
+    doc="Signal: a participant started or stopped typing (never stored).",
+    user=int,
+    typing=bool,
+)
+
+CONVERSATION = declare(
+    "conversation",
+    doc="A row of the user's conversation list changed (new message, read, new conversation).",
+    conversation={
+        "id": int,
+        "listing": {"id": int, "title": str, "price": str, "status": str},
+        "other": {"id": int, "username": str},
+        "last_message": (dict, type(None)),
+        "unread_count": int,
+        "last_activity_at": str,
+    },
+)
+
+
+def timestamp(value) -> str:
+    """A datetime as DRF renders it (UTC with `Z`), so REST and socket agree."""
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def message_status(message_id: int, recipient: Participant | None) -> str:
+    """Where a message stands with its recipient: sent, delivered or read."""
+    if recipient is None:
+        return SENT
+    if message_id <= recipient.read_up_to:
+        return READ
+    if message_id <= recipient.delivered_up_to:
+        return DELIVERED
+    return SENT
+
+
+def message_snapshot(message: Message, *, status: str = SENT) -> dict[str, Any]:
+    """A message as the socket and REST show it."""
+    return {
+        "id": message.pk,
+        "conversation": message.conversation_id,
+        "sender": message.sender_id,
+        "body": message.body,
+        "client_id": message.client_id,
+        "created_at": timestamp(message.created_at),
+        "status": status,
+    }
+
+
+def receipt_body(participant: Participant) -> dict[str, Any]:
+    """The fields of a `receipt` event for a participant's markers."""
+    return {
+        "user": participant.user_id,
+        "delivered_up_to": participant.delivered_up_to,
+        "read_up_to": participant.read_up_to,
+    }
+
+
+def conversation_summary(
+    conversation: Conversation,
+    *,
+    user_id: int,
+    unread_count: int,
+    other_username: str,
+    last_status: str = SENT,
+) -> dict[str, Any]:
+    """A row of `user_id`'s conversation list (REST and the inbox topic)."""
+    listing = conversation.listing
+    last = conversation.last_message
+    return {
+        "id": conversation.pk,
+        "listing": {
+            "id": listing.pk,
+            "title": listing.title,
+            "price": f"{listing.price:.2f}",
+            "status": listing.status,
+        },
+        "other": {"id": conversation.other(user_id), "username": other_username},
+        "last_message": None if last is None else message_snapshot(last, status=last_status),
+        "unread_count": unread_count,
+        "last_activity_at": timestamp(conversation.last_activity_at),
+    }

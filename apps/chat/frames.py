@@ -1,0 +1,114 @@
+"""What a participant's socket may send about a conversation, and what happens when it leaves.
+
+The core routes these (tidewire.topics `handle_in`): on `/ws/chat/<id>/` every
+frame but ping, on `/ws/` frames naming a followed topic. Only sockets that
+joined the topic get here, so each frame is from a participant.
+
+- `{"type": "message", "body", "client_id"}` → `{"type": "ack", "client_id", "message"}`
+- `{"type": "typing", "typing": true|false}` → a `typing` signal to the conversation
+- `{"type": "delivered"|"read", "up_to": <message id>}` → `{"type": "marked", ...}`
+- on the inbox: `{"type": "delivered", "conversation", "up_to"}`
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from channels.db import database_sync_to_async
+
+from tidewire.fanout import hub
+from tidewire.publish import asignal
+from tidewire.throttles import user_rate_allows
+from tidewire.topics import FrameRefused, TopicFrame
+
+from . import services
+from .events import TYPING, message_snapshot
+from .models import Conversation, Participant
+
+SEND_SCOPE = "chat_send"  # the DRF throttle scope; REST and sockets share one budget per user
+
+
+def _up_to(frame: dict[str, Any]) -> int:
+    up_to = frame.get("up_to")
+    if type(up_to) is not int or not 0 <= up_to < 2**63:
+        raise FrameRefused("invalid_frame", '"up_to" must be a message id (a positive integer)')
+    return up_to
+
+
+async def conversation_frame(request: TopicFrame) -> dict[str, Any] | None:
+    """A frame about a conversation the socket follows."""
+    kind = request.frame["type"]
+    conversation_id = int(request.match[1])
+    if kind == "message":
+        return await _send(request, conversation_id)
+    if kind == "typing":
+        typing = request.frame.get("typing")
+        if type(typing) is not bool:
+            raise FrameRefused("invalid_frame", '"typing" must be true or false')
+        await asignal(topic=request.topic, event=TYPING, user=request.user.pk, typing=typing)
+        return None
+    if kind in ("delivered", "read"):
+        return await _mark(request.user.pk, conversation_id, _up_to(request.frame), kind == "read")
+    raise FrameRefused("unknown_type", f"unknown frame type {kind[:64]!r}")
+
+
+async def _send(request: TopicFrame, conversation_id: int) -> dict[str, Any]:
+    frame, user = request.frame, request.user
+    client_id = frame.get("client_id")
+    if client_id is None:  # seed 003's frame has none: this send cannot be retried safely
+        client_id = f"seed-{uuid.uuid4().hex}"
+    allowed, wait = await user_rate_allows(SEND_SCOPE, user)
+    if not allowed:
+        raise FrameRefused("rate_limited", f"too many messages: retry in {wait:.0f} seconds")
+    try:
+        message, _created = await database_sync_to_async(services.message_send)(
+            conversation_id=conversation_id,
+            sender=user,
+            body=frame.get("body"),
+            client_id=client_id,
+        )
+    except services.ClientIdReused as error:
+        raise FrameRefused("client_id_reused", error.message) from None
+    except services.ChatError as error:
+        raise FrameRefused("invalid_frame", f'"{error.field}": {error.message}') from None
+    except Conversation.DoesNotExist:  # the conversation was deleted under the socket
+        raise FrameRefused("not_found", "this conversation no longer exists") from None
+    # Stored is "sent"; the receipts that follow move it on (a retry's ack says "sent" too).
+    return {"type": "ack", "client_id": client_id, "message": message_snapshot(message)}
+
+
+async def _mark(user_id: int, conversation_id: int, up_to: int, read: bool) -> dict[str, Any]:
+    try:
+        participant, _moved = await database_sync_to_async(services.conversation_mark)(
+            conversation_id=conversation_id, user_id=user_id, up_to=up_to, read=read
+        )
+    except Participant.DoesNotExist:
+        raise FrameRefused("not_found", "no such conversation") from None
+    return {
+        "type": "marked",
+        "conversation": conversation_id,
+        "delivered_up_to": participant.delivered_up_to,
+        "read_up_to": participant.read_up_to,
+    }
+
+
+async def inbox_frame(request: TopicFrame) -> dict[str, Any] | None:
+    """A frame on the user's inbox: delivery of messages the list page received."""
+    frame = request.frame
+    if frame["type"] != "delivered":
+        raise FrameRefused("unknown_type", f"unknown frame type {frame['type'][:64]!r}")
+    conversation_id = frame.get("conversation")
+    if type(conversation_id) is not int or not 0 < conversation_id < 2**63:
+        raise FrameRefused("invalid_frame", '"conversation" must be a conversation id')
+    return await _mark(request.user.pk, conversation_id, _up_to(frame), False)
+
+
+async def conversation_left(user: Any, topic: str, match) -> None:
+    """A socket left the conversation: note "last seen"; the last one also stops typing."""
+    conversation_id = int(match[1])
+    await database_sync_to_async(services.participant_seen)(
+        conversation_id=conversation_id, user_id=user.pk
+    )
+    if str(user.pk) not in hub.presence.table.state(topic):
+        await asignal(topic=topic, event=TYPING, user=user.pk, typing=False)

@@ -1,0 +1,102 @@
+"""Reads of the chat: who is in a conversation, the lists, history and unread counts."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+
+from .models import Conversation, Message, Participant
+
+User = get_user_model()
+
+HISTORY_PAGE = 50  # messages per page of history
+HISTORY_PAGE_MAX = 200
+
+
+def is_participant(*, user_id: int, conversation_id: int) -> bool:
+    """Whether the user is one of the conversation's two participants."""
+    return Participant.objects.filter(user_id=user_id, conversation_id=conversation_id).exists()
+
+
+def conversation_for(*, user_id: int, conversation_id: int) -> Conversation:
+    """A conversation the user takes part in; Conversation.DoesNotExist otherwise (no leak)."""
+    return Conversation.objects.select_related("listing", "buyer", "seller", "last_message").get(
+        Q(buyer_id=user_id) | Q(seller_id=user_id), pk=conversation_id
+    )
+
+
+def participants(*, conversation_id: int) -> dict[int, Participant]:
+    """Both sides' markers, by user id."""
+    rows = Participant.objects.filter(conversation_id=conversation_id)
+    return {row.user_id: row for row in rows}
+
+
+def unread_count(*, conversation_id: int, user_id: int, read_up_to: int) -> int:
+    """Messages from the other side after the user's read marker."""
+    return (
+        Message.objects.filter(conversation_id=conversation_id, id__gt=read_up_to)
+        .exclude(sender_id=user_id)
+        .count()
+    )
+
+
+def conversation_rows(*, user_id: int, search: str | None = None) -> QuerySet[Participant]:
+    """The user's side of each conversation, newest activity first, with `unread`.
+
+    Each row has its conversation (listing, both users, last message) and the
+    other side's markers are read separately (`recipient_markers`).
+    """
+    unread = Count(
+        "conversation__messages",
+        filter=Q(conversation__messages__id__gt=F("read_up_to"))
+        & ~Q(conversation__messages__sender_id=user_id),
+    )
+    rows = (
+        Participant.objects.filter(user_id=user_id)
+        .select_related(
+            "conversation__listing",
+            "conversation__buyer",
+            "conversation__seller",
+            "conversation__last_message",
+        )
+        .annotate(unread=unread)
+        .order_by("-conversation__last_activity_at", "-conversation_id")
+    )
+    if search:
+        in_messages = Message.objects.filter(
+            conversation_id=OuterRef("conversation_id"), body__icontains=search
+        )
+        rows = rows.filter(
+            Q(conversation__listing__title__icontains=search)
+            | Q(conversation__buyer__username__icontains=search, conversation__seller_id=user_id)
+            | Q(conversation__seller__username__icontains=search, conversation__buyer_id=user_id)
+            | Exists(in_messages)
+        )
+    return rows
+
+
+def other_markers(*, conversation_ids: list[int], user_id: int) -> dict[int, Participant]:
+    """The other side's markers in each conversation (for the status of the user's messages)."""
+    rows = Participant.objects.filter(conversation_id__in=conversation_ids).exclude(user_id=user_id)
+    return {row.conversation_id: row for row in rows}
+
+
+def message_history(
+    *, conversation_id: int, before: int | None = None, limit: int = HISTORY_PAGE
+) -> list[Message]:
+    """Up to `limit` messages, newest first, older than message id `before` when given."""
+    messages = Message.objects.filter(conversation_id=conversation_id)
+    if before is not None:
+        messages = messages.filter(id__lt=before)
+    return list(messages.order_by("-id")[:limit])
+
+
+def latest_message_id(*, conversation_id: int) -> int:
+    """The id of the conversation's newest message, 0 when it has none."""
+    newest = (
+        Message.objects.filter(conversation_id=conversation_id)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    return newest or 0

@@ -1,0 +1,241 @@
+"""Writes of the chat; each stores its events in the same transaction (HackSoft style).
+
+Messages are idempotent: (sender, client_id) is unique in the database, so a
+send retried after a timeout, a reconnect or a reload returns the message
+already stored, however late the retry comes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.listings.models import Listing
+from tidewire.publish import publish
+from tidewire.text import InvalidText, clean_text
+
+from . import selectors, topics
+from .events import (
+    CONVERSATION,
+    MESSAGE,
+    RECEIPT,
+    SENT,
+    conversation_summary,
+    message_snapshot,
+    message_status,
+    receipt_body,
+)
+from .models import BODY_MAX_LENGTH, CLIENT_ID_MAX_LENGTH, Conversation, Message, Participant
+
+# What a client may use as its message id: a UUID, a counter, a timestamp-random mix.
+CLIENT_ID = re.compile(rf"^[A-Za-z0-9_.:-]{{1,{CLIENT_ID_MAX_LENGTH}}}$")
+
+
+class ChatError(ValueError):
+    """A write refused for a reason the caller can show; `field` names the input at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class ClientIdReused(ChatError):
+    """The sender already used this client_id for a different message."""
+
+
+def clean_body(body: Any) -> str:
+    """A message body as stored: NFC, trimmed, 1 to 5,000 characters (ChatError otherwise)."""
+    if not isinstance(body, str):
+        raise ChatError("body", "body must be a string.")
+    try:
+        body = clean_text(body, multiline=True).strip()
+    except InvalidText as error:
+        raise ChatError("body", f"body {error}") from None
+    if not body:
+        raise ChatError("body", "body must not be blank.")
+    if len(body) > BODY_MAX_LENGTH:
+        raise ChatError(
+            "body",
+            f"body has {len(body)} characters; at most {BODY_MAX_LENGTH:,} are allowed.",
+        )
+    return body
+
+
+def check_client_id(client_id: Any) -> str:
+    """The client_id if well formed (ChatError naming `client_id` otherwise)."""
+    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+        raise ChatError(
+            "client_id",
+            f"client_id must be 1 to {CLIENT_ID_MAX_LENGTH} letters, digits or _ . : -",
+        )
+    return client_id
+
+
+def conversation_open(*, listing_id: int, buyer: Any) -> tuple[Conversation, bool]:
+    """The one conversation of this listing and buyer: (conversation, created).
+
+    Raises Listing.DoesNotExist, or ChatError when the buyer is the listing's seller.
+    """
+    listing = Listing.objects.select_related("seller").get(pk=listing_id)
+    if listing.seller_id == buyer.pk:
+        raise ChatError("listing", "You cannot contact yourself about your own listing.")
+    existing = Conversation.objects.filter(listing_id=listing_id, buyer_id=buyer.pk).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            conversation = Conversation.objects.create(
+                listing=listing, buyer=buyer, seller=listing.seller, last_activity_at=timezone.now()
+            )
+            Participant.objects.bulk_create(
+                [
+                    Participant(conversation=conversation, user_id=buyer.pk),
+                    Participant(conversation=conversation, user_id=listing.seller_id),
+                ]
+            )
+            for user_id, other in ((buyer.pk, listing.seller), (listing.seller_id, buyer)):
+                publish(
+                    topic=topics.inbox_topic(user_id),
+                    event=CONVERSATION,
+                    conversation=conversation_summary(
+                        conversation,
+                        user_id=user_id,
+                        unread_count=0,
+                        other_username=other.get_username(),
+                    ),
+                )
+    except IntegrityError:  # the same buyer opened it in another tab at the same moment
+        return Conversation.objects.get(listing_id=listing_id, buyer_id=buyer.pk), False
+    return conversation, True
+
+
+def _stored(*, sender_id: int, client_id: str, conversation_id: int, body: str) -> Message | None:
+    """The message already stored under this client_id, if any (ClientIdReused if it differs)."""
+    stored = Message.objects.filter(sender_id=sender_id, client_id=client_id).first()
+    if stored is not None and (stored.conversation_id != conversation_id or stored.body != body):
+        raise ClientIdReused("client_id", "client_id was already used for a different message.")
+    return stored
+
+
+def message_send(
+    *, conversation_id: int, sender: Any, body: Any, client_id: Any
+) -> tuple[Message, bool]:
+    """Store a message and announce it: (message, created).
+
+    A second send with the same client_id returns the stored message and
+    announces nothing. Raises ChatError for a bad body or client_id,
+    ClientIdReused, or Conversation.DoesNotExist when the sender is not a
+    participant (callers answer 404).
+    """
+    body = clean_body(body)
+    client_id = check_client_id(client_id)
+    stored = _stored(
+        sender_id=sender.pk, client_id=client_id, conversation_id=conversation_id, body=body
+    )
+    if stored is not None:
+        return stored, False
+    try:
+        with transaction.atomic():
+            conversation = (
+                Conversation.objects.select_for_update(of=("self",))
+                .select_related("listing", "buyer", "seller")
+                .get(pk=conversation_id)
+            )
+            if sender.pk not in (conversation.buyer_id, conversation.seller_id):
+                raise Conversation.DoesNotExist
+            message = Message.objects.create(
+                conversation=conversation, sender_id=sender.pk, body=body, client_id=client_id
+            )
+            conversation.last_message = message
+            conversation.last_activity_at = message.created_at
+            conversation.save(update_fields=["last_message", "last_activity_at"])
+            publish(
+                topic=topics.conversation_topic(conversation.pk),
+                event=MESSAGE,
+                message=message_snapshot(message),
+            )
+            _announce_rows(conversation)
+    except IntegrityError:  # the same client_id raced in on another connection
+        stored = _stored(
+            sender_id=sender.pk, client_id=client_id, conversation_id=conversation_id, body=body
+        )
+        if stored is None:
+            raise
+        return stored, False
+    return message, True
+
+
+def _announce_rows(conversation: Conversation, *, only: int | None = None) -> None:
+    """Publish the conversation's row to each participant's inbox (or only to `only`)."""
+    markers = selectors.participants(conversation_id=conversation.pk)
+    last = conversation.last_message
+    for user_id, other in (
+        (conversation.buyer_id, conversation.seller),
+        (conversation.seller_id, conversation.buyer),
+    ):
+        if only is not None and user_id != only:
+            continue
+        last_status = SENT
+        if last is not None:
+            last_status = message_status(last.pk, markers.get(conversation.other(last.sender_id)))
+        publish(
+            topic=topics.inbox_topic(user_id),
+            event=CONVERSATION,
+            conversation=conversation_summary(
+                conversation,
+                user_id=user_id,
+                unread_count=selectors.unread_count(
+                    conversation_id=conversation.pk,
+                    user_id=user_id,
+                    read_up_to=markers[user_id].read_up_to,
+                ),
+                other_username=other.get_username(),
+                last_status=last_status,
+            ),
+        )
+
+
+def conversation_mark(
+    *, conversation_id: int, user_id: int, up_to: int, read: bool
+) -> tuple[Participant, bool]:
+    """Move the user's delivered (and, with `read`, read) marker forward to `up_to`.
+
+    Markers never move back, nor past the conversation's newest message. Returns
+    the participant and whether anything moved; a move is announced as a
+    `receipt` in the conversation and, when the unread count changes, as the
+    user's row in their inbox. Raises Participant.DoesNotExist for a non-participant.
+    """
+    with transaction.atomic():
+        participant = Participant.objects.select_for_update().get(
+            conversation_id=conversation_id, user_id=user_id
+        )
+        up_to = min(up_to, selectors.latest_message_id(conversation_id=conversation_id))
+        delivered = max(participant.delivered_up_to, up_to)
+        read_up_to = max(participant.read_up_to, up_to) if read else participant.read_up_to
+        if (delivered, read_up_to) == (participant.delivered_up_to, participant.read_up_to):
+            return participant, False
+        read_moved = read_up_to != participant.read_up_to
+        participant.delivered_up_to, participant.read_up_to = delivered, read_up_to
+        participant.save(update_fields=["delivered_up_to", "read_up_to"])
+        publish(
+            topic=topics.conversation_topic(conversation_id),
+            event=RECEIPT,
+            **receipt_body(participant),
+        )
+        conversation = Conversation.objects.select_related(
+            "listing", "buyer", "seller", "last_message"
+        ).get(pk=conversation_id)
+        # Both rows: the reader's unread count, and the other side's last-message tick.
+        _announce_rows(conversation, only=None if read_moved else conversation.other(user_id))
+    return participant, True
+
+
+def participant_seen(*, conversation_id: int, user_id: int) -> None:
+    """Note that the user was in the conversation just now ("last seen")."""
+    Participant.objects.filter(conversation_id=conversation_id, user_id=user_id).update(
+        last_seen_at=timezone.now()
+    )

@@ -1,0 +1,135 @@
+// The conversation list (seed 003), pushed instead of polled: each change to one
+// of the user's conversations arrives on their inbox topic as its whole row.
+
+import { api } from "../tidewire/http.js";
+import { Socket } from "../tidewire/socket.js";
+import { showStatus } from "../tidewire/status.js";
+import { relativeTime } from "./time.js";
+
+const TOAST_MS = 5000;
+const $ = (id) => document.getElementById(id);
+const page = JSON.parse($("chat-page").textContent);
+const rows = new Map(page.conversations.map((row) => [row.id, row]));
+const socket = new Socket("/ws/");
+const inbox = socket.channel(page.topic);
+const ticks = { sent: "✓", delivered: "✓✓", read: "✓✓ read" };
+
+function matches(row, query) {
+  if (!query) return true;
+  const text = [row.listing.title, row.other.username, row.last_message?.body || ""];
+  return text.some((value) => value.toLowerCase().includes(query));
+}
+
+function rowElement(row) {
+  const link = document.createElement("a");
+  link.className = "list-group-item list-group-item-action conversation-row";
+  link.href = `/chat/${row.id}/`;
+  link.dataset.conversation = String(row.id);
+  const top = document.createElement("div");
+  top.className = "d-flex justify-content-between align-items-center gap-2";
+  const title = document.createElement("strong");
+  title.dir = "auto";
+  title.textContent = row.listing.title;
+  const who = document.createElement("span");
+  who.className = "small text-body-secondary ms-2";
+  who.dir = "auto";
+  who.textContent = `with ${row.other.username}`;
+  title.append(who);
+  const badge = document.createElement("span");
+  badge.className = "badge rounded-pill text-bg-primary unread";
+  badge.textContent = String(row.unread_count);
+  badge.hidden = row.unread_count === 0;
+  top.append(title, badge);
+  const preview = document.createElement("div");
+  preview.className = "preview small";
+  preview.dir = "auto";
+  const last = row.last_message;
+  if (last) {
+    const own = last.sender === page.me;
+    preview.textContent = `${own ? "You" : row.other.username}: ${last.body}`;
+    if (own) {
+      const tick = document.createElement("span");
+      tick.className = "chat-status ms-2";
+      tick.dataset.status = last.status;
+      tick.textContent = ticks[last.status] || "";
+      preview.append(tick);
+    }
+  } else {
+    preview.textContent = "No messages yet";
+    preview.classList.add("text-body-secondary");
+  }
+  const when = document.createElement("div");
+  when.className = "small text-body-secondary when";
+  when.dataset.time = row.last_activity_at;
+  when.textContent = relativeTime(row.last_activity_at);
+  link.append(top, preview, when);
+  return link;
+}
+
+function render() {
+  const query = $("search").value.trim().toLowerCase();
+  const sorted = [...rows.values()].sort(
+    (a, b) => b.last_activity_at.localeCompare(a.last_activity_at) || b.id - a.id,
+  );
+  const shown = sorted.filter((row) => matches(row, query));
+  $("conversations").replaceChildren(...shown.map(rowElement));
+  $("empty").hidden = rows.size > 0;
+}
+
+function toast(text) {
+  const element = document.createElement("div");
+  element.className = "toast show align-items-center text-bg-dark border-0";
+  element.setAttribute("role", "status");
+  const body = document.createElement("div");
+  body.className = "toast-body";
+  body.textContent = text;
+  element.append(body);
+  $("toasts").append(element);
+  setTimeout(() => element.remove(), TOAST_MS);
+}
+
+// A message shown here has reached one of this user's devices: "delivered".
+function acknowledge(row) {
+  const last = row.last_message;
+  if (!last || last.sender === page.me || last.status !== "sent") return;
+  inbox.push("delivered", { conversation: row.id, up_to: last.id }).catch(() => {});
+}
+
+inbox.offset = page.offset;
+inbox.on("conversation", (event) => {
+  const row = event.conversation;
+  const before = rows.get(row.id);
+  rows.set(row.id, row);
+  render();
+  const last = row.last_message;
+  const isNew = last && (!before?.last_message || before.last_message.id < last.id);
+  if (isNew && last.sender !== page.me) {
+    toast(`New message from ${row.other.username}`);
+    acknowledge(row);
+  }
+});
+async function refetch() {
+  // Too much was missed to replay (a reset): read the whole list again.
+  const { data } = await api("GET", "/api/conversations/");
+  rows.clear();
+  for (const row of data) rows.set(row.id, row);
+  render();
+}
+
+inbox.onJoin(({ reset }) => {
+  document.body.dataset.synced = "true";
+  (reset ? refetch() : Promise.resolve())
+    .catch((error) => console.warn("refetch failed", error))
+    .then(() => {
+      for (const row of rows.values()) acknowledge(row);
+    });
+});
+showStatus(socket, $("status"));
+$("search").addEventListener("input", render);
+setInterval(() => {
+  for (const element of document.querySelectorAll(".when")) {
+    element.textContent = relativeTime(element.dataset.time);
+  }
+}, 30000);
+render();
+socket.connect();
