@@ -34,13 +34,19 @@ def _participant(user: Any) -> dict[str, Any]:
 
 def create_conversations(count: int) -> list[dict[str, Any]]:
     """`count` conversations between users of their own: [{"id", "participants"}]."""
-    from apps.chat.services import conversation_open
-    from apps.listings.services import listing_create
     from django.contrib.auth import get_user_model
     from django.db import transaction
 
     from apps.accounts.roles import Role
     from apps.accounts.services import user_grant_role
+    from apps.chat.services import conversation_open
+
+    try:
+        from apps.listings.services import listing_create
+    except ImportError:  # no listings services on main yet: the model, as the chat tests do
+        from apps.listings.models import Listing
+
+        listing_create = Listing.objects.create
 
     user_model = get_user_model()
 
