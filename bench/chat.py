@@ -268,6 +268,12 @@ def summarize(name: str, raw: dict[str, Any]) -> dict[str, Any]:
         "p99_ms": report.percentile(ordered, 0.99) / 1000,
         "max_ms": ordered[-1] / 1000 if ordered else float("nan"),
         "ack_p99_ms": report.percentile(ack_ordered, 0.99) / 1000,
+        # What a message costs the server, whether or not it kept up with the rate.
+        "server_cpu_ms_per_message": (
+            10 * raw["cpu_pct"].get("server", 0.0) * raw["window_s"] / totals["sent"]
+            if totals["sent"]
+            else float("nan")
+        ),
     }
 
 
@@ -282,7 +288,8 @@ ROWS = (
     ("send to receive p99 (ms)", "p99_ms", "{:.1f}", "down"),
     ("send to receive max (ms)", "max_ms", "{:.1f}", "down"),
     ("send to ack p99 (ms)", "ack_p99_ms", "{:.1f}", None),
-    ("server CPU (% of a core)", "server_cpu_pct", "{:.0f}", "down"),
+    ("server CPU (% of a core)", "server_cpu_pct", "{:.0f}", None),
+    ("server CPU per message (ms)", "server_cpu_ms_per_message", "{:.2f}", "down"),
     ("redis CPU (% of a core)", "redis_cpu_pct", "{:.0f}", None),
     ("load gen CPU (% of a core)", "loadgen_cpu_pct", "{:.0f}", None),
     ("other CPU on machine (%)", "other_cpu_pct", "{:.0f}", None),
