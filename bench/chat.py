@@ -21,9 +21,7 @@ import json
 import signal
 import sys
 import time
-from array import array
 from collections import Counter
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,100 +29,19 @@ import uvloop
 
 from . import profiler, report
 from .chat_clients import ChatClientConfig, run_chat_clients
+from .chat_report import ROWS, summarize, verdict, warnings
+from .chat_targets import CHAT_TARGETS, DEFAULT_TARGETS, SEEDS
 from .load import ClientProcess, LoadError, RssSampler, cpu_snapshot, cpu_spent, shares
-from .machine import describe, load_average, raise_open_files_limit, wait_until_quiet
-from .run import QUIET_BELOW_PCT, target_order
-from .targets import (
-    BASELINE,
-    BIN_DIR,
-    MIGRATE,
-    PGDB,
-    POSTGRES_SERVER,
-    TIDEWIRE,
-    RunningTarget,
-    Target,
-    TargetError,
-    no_credentials,
-    start,
-)
+from .machine import describe, headline, load_average, raise_open_files_limit, wait_until_quiet
+from .run import QUIET_BELOW_PCT, exit_on_sigterm, target_order
+from .targets import RunningTarget, TargetError, start
 
 CONNECT_BUDGET = 120.0  # seconds for every client process to open its sockets
 WARM_UP_BUDGET = 60.0  # seconds for every conversation's warm-up message to reach both sides
 START_DELAY = 0.2  # seconds between telling the clients the schedule and its first message
 STALL = 3.0  # seconds without a new receipt, after the last send, that end the drain
-TARGET_P99_MS = 50.0  # the issue's target, at 0 lost and 0 doubled
 # Tidewire's send limit (DRF scope `chat_send`), per user: a run above it measures refusals.
 CHAT_SEND_PER_MINUTE = 60
-
-
-@dataclass(frozen=True)
-class ChatTarget:
-    """A server and how it creates the run's conversations (`--conversations N` is added)."""
-
-    target: Target
-    seed: tuple[str, ...]
-    wire: str  # the frames it speaks: "tidewire" or "seed"
-
-    def prepared(self, conversations: int) -> Target:
-        """The target with the conversations' setup as its last setup command."""
-        command = (*self.seed, "--conversations", str(conversations))
-        return replace(self.target, setup=(*self.target.setup, command))
-
-
-_TIDEWIRE_SEED = (str(BIN_DIR / "python"), "-m", "bench.chat_setup")
-_CHAT_TIDEWIRE = replace(TIDEWIRE, setup=(MIGRATE,), credentials=no_credentials)
-_SEED_REDIS = replace(
-    BASELINE,
-    name="seed-redis",
-    description="seed 003: ChatConsumer on Daphne, database_sync_to_async, RedisChannelLayer",
-    setup=(MIGRATE,),
-)
-
-CHAT_TARGETS = {
-    "tidewire": ChatTarget(_CHAT_TIDEWIRE, _TIDEWIRE_SEED, "tidewire"),
-    "seed-memory": ChatTarget(
-        replace(
-            _SEED_REDIS,
-            name="seed-memory",
-            description="seed 003 as above on the in-memory channel layer (its diagram's)",
-            environment=lambda ws: {
-                **BASELINE.environment(ws),
-                "BASELINE_CHANNEL_LAYER": "memory",
-            },
-            uses_redis=False,
-        ),
-        ("manage.py", "seed_chat"),
-        "seed",
-    ),
-    "seed-redis": ChatTarget(_SEED_REDIS, ("manage.py", "seed_chat"), "seed"),
-    "tidewire-embedded": ChatTarget(
-        replace(
-            _CHAT_TIDEWIRE,
-            name="tidewire-embedded",
-            description="Tidewire's chat as `make run` serves it: no Redis, in-process layer",
-            uses_redis=False,  # REDIS_URL is then empty: the embedded default
-        ),
-        _TIDEWIRE_SEED,
-        "tidewire",
-    ),
-    "tidewire-pg": ChatTarget(
-        replace(
-            _CHAT_TIDEWIRE,
-            name="tidewire-pg",
-            description="Tidewire's chat on PostgreSQL",
-            environment=lambda ws: {
-                **TIDEWIRE.environment(ws),
-                "DATABASE_URL": f"{POSTGRES_SERVER}/tidewire_bench_{ws.port}",
-            },
-            setup=((*PGDB, "create"), MIGRATE),
-            teardown=((*PGDB, "drop"),),
-        ),
-        _TIDEWIRE_SEED,
-        "tidewire",
-    ),
-}
-DEFAULT_TARGETS = "tidewire,seed-memory,seed-redis"
-SEEDS = ("seed-memory", "seed-redis")
 
 
 async def measure(
@@ -212,9 +129,11 @@ async def _warm_up(clients: list[ClientProcess]) -> bool:
 
 
 async def _drain(clients: list[ClientProcess], sending: float, limit: float) -> float:
-    """Wait for the sending to end, then for every message to arrive, a stall, or `limit`.
+    """Wait for the sending to end, then for every copy to arrive, a stall, or `limit`.
 
-    Returns when the last receipt was counted (perf_counter time, to 0.1 s).
+    Every message is owed two copies: the other participant's and the sender's
+    own (the seed's can come well after the other's). Returns when the last
+    copy was counted (perf_counter time, to 0.1 s).
     """
     await asyncio.sleep(sending)
     deadline = time.perf_counter() + limit
@@ -226,116 +145,12 @@ async def _drain(clients: list[ClientProcess], sending: float, limit: float) -> 
         now = time.perf_counter()
         if received != last_count:
             last_count, last_change = received, now
-        if done and received >= sent:
+        if done and received >= 2 * sent:
             break
         if done and now - last_change > STALL:
             break
         await asyncio.sleep(0.1)
     return last_change
-
-
-def summarize(name: str, raw: dict[str, Any]) -> dict[str, Any]:
-    """The figures of one run on one target, for the table and the JSON file."""
-    reports = raw.pop("reports")
-    latencies, acks = array("q"), array("q")
-    totals: Counter[str] = Counter()
-    errors: Counter[str] = Counter()
-    ignored: Counter[str] = Counter()
-    closed: Counter[str] = Counter()
-    for r in reports:
-        latencies.frombytes(r["latencies_us"])
-        acks.frombytes(r["ack_latencies_us"])
-        for key in ("sent", "not_sent", "received", "own_copies", "doubled", "acks", "unexpected"):
-            totals[key] += r[key]
-        errors.update(r["errors"])
-        ignored.update(r["ignored"])
-        closed.update(r["closed_by_server"])
-    ordered, ack_ordered = sorted(latencies), sorted(acks)
-    return {
-        "scenario": "chat",
-        "target": name,
-        **raw,
-        "sockets": 2 * raw["conversations"],
-        **totals,
-        "lost": totals["sent"] - totals["received"],
-        "own_copies_missing": totals["sent"] - totals["own_copies"],
-        "errors": sum(errors.values()),
-        "error_frames": dict(errors),
-        "ignored_frames": dict(ignored),
-        "closed_by_server": dict(closed),
-        "schedule_slip_max_ms": 1000 * max(r["schedule_slip_max_s"] for r in reports),
-        "p50_ms": report.percentile(ordered, 0.50) / 1000,
-        "p99_ms": report.percentile(ordered, 0.99) / 1000,
-        "max_ms": ordered[-1] / 1000 if ordered else float("nan"),
-        "ack_p99_ms": report.percentile(ack_ordered, 0.99) / 1000,
-        # What a message costs the server, whether or not it kept up with the rate.
-        "server_cpu_ms_per_message": (
-            10 * raw["cpu_pct"].get("server", 0.0) * raw["window_s"] / totals["sent"]
-            if totals["sent"]
-            else float("nan")
-        ),
-    }
-
-
-ROWS = (
-    ("sockets open", "sockets", "{:.0f}", None),
-    ("messages sent", "sent", "{:.0f}", None),
-    ("received by the other side", "received", "{:.0f}", None),
-    ("lost", "lost", "{:.0f}", None),
-    ("doubled", "doubled", "{:.0f}", None),
-    ("error frames", "errors", "{:.0f}", None),
-    ("send to receive p50 (ms)", "p50_ms", "{:.1f}", "down"),
-    ("send to receive p99 (ms)", "p99_ms", "{:.1f}", "down"),
-    ("send to receive max (ms)", "max_ms", "{:.1f}", "down"),
-    ("send to ack p99 (ms)", "ack_p99_ms", "{:.1f}", None),
-    ("server CPU (% of a core)", "server_cpu_pct", "{:.0f}", None),
-    ("server CPU per message (ms)", "server_cpu_ms_per_message", "{:.2f}", "down"),
-    ("redis CPU (% of a core)", "redis_cpu_pct", "{:.0f}", None),
-    ("load gen CPU (% of a core)", "loadgen_cpu_pct", "{:.0f}", None),
-    ("other CPU on machine (%)", "other_cpu_pct", "{:.0f}", None),
-    ("server RSS peak (MiB)", "rss_peak_mib", "{:.1f}", None),
-)
-
-
-def warnings(summaries: list[dict[str, Any]]) -> list[str]:
-    """What makes a run's figures suspect, said plainly."""
-    found = []
-    for s in summaries:
-        where = s["target"]
-        checks = (
-            (s["connect_failures"], f"conversations not opened: {s['connect_failures']}"),
-            (not s["warm"], "warm-up did not reach every socket before the timed part"),
-            (s["lost"], f"{s['lost']} messages lost"),
-            (s["doubled"], f"{s['doubled']} messages doubled"),
-            (s["errors"], f"error frames: {s['error_frames']}"),
-            (s["not_sent"], f"{s['not_sent']} messages not sent: their socket had closed"),
-            (s["own_copies_missing"], f"{s['own_copies_missing']} never echoed to the sender"),
-            (s["closed_by_server"], f"the server closed sockets: {s['closed_by_server']}"),
-            (s["unexpected"], f"{s['unexpected']} unexpected frames"),
-            (s["schedule_slip_max_ms"] > 50, "the load generator fell behind its schedule"),
-            (
-                s["cpu_pct"].get("other", 0.0) > report.BUSY_MACHINE_PCT,
-                "the machine was not quiet, figures are not comparable",
-            ),
-        )
-        found += [f"{where}: {text}" for failed, text in checks if failed]
-    return found
-
-
-def verdict(summaries: list[dict[str, Any]]) -> str:
-    """Tidewire against the issue's target, run by run."""
-    runs = [s for s in summaries if s["target"] == "tidewire"]
-    met = all(
-        s["p99_ms"] <= TARGET_P99_MS and not s["lost"] and not s["doubled"] and s["sent"]
-        for s in runs
-    )
-    figures = "; ".join(
-        f"p99 {s['p99_ms']:.1f} ms, {s['lost']} lost, {s['doubled']} doubled" for s in runs
-    )
-    return (
-        f"Target (p99 <= {TARGET_P99_MS:g} ms, 0 lost, 0 doubled): "
-        f"{'met' if met else 'NOT met'} ({figures})"
-    )
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -390,18 +205,13 @@ def _run_one(name: str, args: argparse.Namespace) -> dict[str, Any]:
     return {**summarize(name, raw), "server_log_tail": log_tail.splitlines()}
 
 
-def _exit_on_sigterm(signum: int, frame: Any) -> None:
-    raise SystemExit(128 + signum)  # unwinds like Ctrl-C: servers, Redis and clients are stopped
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    signal.signal(signal.SIGTERM, exit_on_sigterm)
     raise_open_files_limit()
     machine = describe()
     print(
-        f"Machine: {machine['cpu_model']}, {machine['cores']} cores, "
-        f"{machine['memory_mib']} MiB, Python {machine['python']}, {machine['redis']}\n"
+        f"{headline(machine)}\n"
         f"Load average before the run: {load_average():.2f} (a quiet machine is near 0)\n"
         f"-- chat: {args.conversations} conversations ({2 * args.conversations} sockets), "
         f"{args.rate:g} messages/s, {args.duration:g} s (+ up to {args.drain:g} s drain)",

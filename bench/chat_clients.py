@@ -9,7 +9,7 @@ retries), then answers commands:
     ("warm",)                  -> (conversations warm, conversations open); the
                                   first one sends a warm-up message in each
     ("send", t0_ns, duration)  -> "sending"; this process's share of the schedule
-    ("count",)                 -> (messages received by the other side, sent, sending done)
+    ("count",)                 -> (copies received on either side, sent, sending done)
     ("stop",)                  -> the report below; the process then closes its sockets
 
 Send times stay here, in a table keyed by client_id; nothing but the client_id
@@ -30,10 +30,9 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 import orjson
-import uvloop
 
-from .machine import own_cpu_seconds, raise_open_files_limit
-from .subscribers import Commands, close_all, open_with_retries
+from .machine import own_cpu_seconds
+from .subscribers import Commands, close_all, open_with_retries, run_client_process
 from .wsclient import Subscriber, open_subscriber
 
 BODY = "Hi! Is the bike still available? I could pick it up on Saturday."
@@ -166,13 +165,7 @@ class Pair:
 
 def run_chat_clients(conn: Connection, config: ChatClientConfig) -> None:
     """Process entry point."""
-    raise_open_files_limit()
-    try:
-        uvloop.run(_serve(conn, config))
-    except (BrokenPipeError, EOFError, KeyboardInterrupt):
-        pass  # the run was interrupted: the parent cleans up
-    finally:
-        conn.close()
+    run_client_process(_serve, conn, config)
 
 
 async def _connect(config: ChatClientConfig, tally: Tally) -> tuple[list[Pair], Counter, int]:
@@ -279,7 +272,7 @@ async def _serve(conn: Connection, config: ChatClientConfig) -> None:
                 conn.send("sending")
             elif command == "count":
                 done = sender is None or sender.done
-                conn.send((tally.received, len(tally.sent), done))
+                conn.send((tally.received + tally.own_copies, len(tally.sent), done))
             elif command == "stop":
                 conn.send(_report(tally, pairs, sender, failures, cpu_start, wall_start))
                 return

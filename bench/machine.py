@@ -159,3 +159,11 @@ def describe() -> dict[str, Any]:
         "redis": _redis_version(),
         "packages": versions,
     }
+
+
+def headline(machine: dict[str, Any]) -> str:
+    """The machine in one line, as a report opens."""
+    return (
+        f"Machine: {machine['cpu_model']}, {machine['cores']} cores, "
+        f"{machine['memory_mib']} MiB, Python {machine['python']}, {machine['redis']}"
+    )

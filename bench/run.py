@@ -21,7 +21,7 @@ import uvloop
 
 from . import profiler, report, scenarios
 from .load import LoadError, Measurement, measure
-from .machine import describe, load_average, raise_open_files_limit, wait_until_quiet
+from .machine import describe, headline, load_average, raise_open_files_limit, wait_until_quiet
 from .targets import TARGETS, TargetError, start
 
 DEFAULT_TARGETS = "baseline,tidewire"
@@ -144,19 +144,16 @@ def target_order(targets: list[str], repeat: int) -> list[str]:
     return [name for names in rounds for name in names]
 
 
-def _exit_on_sigterm(signum: int, frame: Any) -> None:
+def exit_on_sigterm(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)  # unwinds like Ctrl-C: servers, Redis and clients are stopped
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    signal.signal(signal.SIGTERM, exit_on_sigterm)
     raise_open_files_limit()
     machine = describe()
-    _say(
-        f"Machine: {machine['cpu_model']}, {machine['cores']} cores, "
-        f"{machine['memory_mib']} MiB, Python {machine['python']}, {machine['redis']}"
-    )
+    _say(headline(machine))
     chosen = scenarios.select(
         args.scenario,
         subscribers=args.subscribers,

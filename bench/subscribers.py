@@ -89,9 +89,16 @@ class Tally:
 
 def run_subscribers(conn: Connection, config: SubscriberConfig) -> None:
     """Process entry point."""
+    run_client_process(_serve, conn, config)
+
+
+def run_client_process(
+    serve: Callable[[Connection, Any], Awaitable[None]], conn: Connection, config: Any
+) -> None:
+    """A client process's life: `serve` on uvloop, the pipe closed however it ends."""
     raise_open_files_limit()
     try:
-        uvloop.run(_serve(conn, config))
+        uvloop.run(serve(conn, config))
     except (BrokenPipeError, EOFError, KeyboardInterrupt):
         pass  # the run was interrupted: the parent cleans up
     finally:
