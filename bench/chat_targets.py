@@ -17,6 +17,7 @@ from .targets import (
     PGDB,
     POSTGRES_SERVER,
     TIDEWIRE,
+    TIDEWIRE_TWO_PROCESSES,
     Target,
     no_credentials,
 )
@@ -68,6 +69,16 @@ CHAT_TARGETS = {
             name="tidewire-embedded",
             description="Tidewire's chat as `make run` serves it: no Redis, in-process layer",
             uses_redis=False,  # REDIS_URL is then empty: the embedded default
+        ),
+        _TIDEWIRE_SEED,
+        "tidewire",
+    ),
+    "tidewire-2p": ChatTarget(
+        replace(
+            _CHAT_TIDEWIRE,
+            name="tidewire-2p",
+            description="Tidewire's chat in two server processes sharing one Redis",
+            server=TIDEWIRE_TWO_PROCESSES.server,
         ),
         _TIDEWIRE_SEED,
         "tidewire",
