@@ -32,8 +32,8 @@ from .chat_clients import ChatClientConfig, run_chat_clients
 from .chat_report import ROWS, summarize, verdict, warnings
 from .chat_targets import CHAT_TARGETS, DEFAULT_TARGETS, SEEDS
 from .load import ClientProcess, LoadError, RssSampler, cpu_snapshot, cpu_spent, shares
-from .machine import describe, headline, load_average, raise_open_files_limit, wait_until_quiet
-from .run import QUIET_BELOW_PCT, exit_on_sigterm, target_order
+from .machine import describe, headline, load_average, raise_open_files_limit
+from .run import exit_on_sigterm, positive, settle, target_order
 from .targets import RunningTarget, TargetError, start
 
 CONNECT_BUDGET = 120.0  # seconds for every client process to open its sockets
@@ -154,15 +154,6 @@ async def _drain(clients: list[ClientProcess], sending: float, limit: float) -> 
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    def positive(kind: type) -> Any:
-        def parse(text: str) -> Any:
-            value = kind(text)
-            if value <= 0:
-                raise argparse.ArgumentTypeError(f"{text} is not positive")
-            return value
-
-        return parse
-
     def targets(text: str) -> list[str]:
         names = [n.strip() for n in text.split(",") if n.strip()]
         if not names or any(n not in CHAT_TARGETS for n in names):
@@ -222,10 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"warning: {per_user:.0f} messages/min per user, above Tidewire's send limit")
     summaries, failures = [], []
     for name in target_order(args.targets, args.repeat):
-        if args.quiet_wait > 0:
-            busy = wait_until_quiet(busy_below=QUIET_BELOW_PCT, within=args.quiet_wait)
-            if busy >= QUIET_BELOW_PCT:
-                print(f"   the machine is still busy ({busy:.0f}% of a core); running anyway")
+        settle(args.quiet_wait)
         try:
             summary = _run_one(name, args)
         except (TargetError, LoadError) as error:

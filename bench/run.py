@@ -42,7 +42,9 @@ def _targets(text: str) -> list[str]:
     return names
 
 
-def _positive(kind: type) -> Any:
+def positive(kind: type) -> Any:
+    """An argparse type: a number of `kind` above 0."""
+
     def parse(text: str) -> Any:
         value = kind(text)
         if value <= 0:
@@ -65,18 +67,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"comma-separated, run in this order (default {DEFAULT_TARGETS}; "
         "'null' is the load generator's ceiling)",
     )
-    parser.add_argument("--subscribers", type=_positive(int), help="sockets (default 1000)")
-    parser.add_argument("--duration", type=_positive(float), help="seconds of writes (10)")
+    parser.add_argument("--subscribers", type=positive(int), help="sockets (default 1000)")
+    parser.add_argument("--duration", type=positive(float), help="seconds of writes (10)")
     parser.add_argument(
-        "--rate", type=_positive(float), help="PATCH/s of the fixed-rate scenario (20)"
+        "--rate", type=positive(float), help="PATCH/s of the fixed-rate scenario (20)"
     )
     parser.add_argument(
         "--writers",
-        type=_positive(int),
+        type=positive(int),
         help="concurrent writers flat out; connections in the fixed-rate scenario (4)",
     )
     parser.add_argument(
-        "--drain", type=_positive(float), help="max seconds to wait for deliveries after (15)"
+        "--drain", type=positive(float), help="max seconds to wait for deliveries after (15)"
     )
     parser.add_argument(
         "--deflate",
@@ -86,13 +88,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--processes",
-        type=_positive(int),
+        type=positive(int),
         default=DEFAULT_PROCESSES,
         help=f"subscriber processes (default {DEFAULT_PROCESSES})",
     )
     parser.add_argument(
         "--repeat",
-        type=_positive(int),
+        type=positive(int),
         default=1,
         help="run each scenario N times, alternating the target order; the table shows medians",
     )
@@ -144,6 +146,14 @@ def target_order(targets: list[str], repeat: int) -> list[str]:
     return [name for names in rounds for name in names]
 
 
+def settle(quiet_wait: float) -> None:
+    """Wait up to `quiet_wait` seconds for other jobs on the machine to go quiet."""
+    if quiet_wait > 0:
+        busy = wait_until_quiet(busy_below=QUIET_BELOW_PCT, within=quiet_wait)
+        if busy >= QUIET_BELOW_PCT:
+            _say(f"   the machine is still busy ({busy:.0f}% of a core); running anyway")
+
+
 def exit_on_sigterm(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)  # unwinds like Ctrl-C: servers, Redis and clients are stopped
 
@@ -171,10 +181,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{scenario.duration:g} s (+ up to {scenario.drain:g} s drain)"
         )
         for name in target_order(args.targets, args.repeat):
-            if args.quiet_wait > 0:
-                busy = wait_until_quiet(busy_below=QUIET_BELOW_PCT, within=args.quiet_wait)
-                if busy >= QUIET_BELOW_PCT:
-                    _say(f"   the machine is still busy ({busy:.0f}% of a core); running anyway")
+            settle(args.quiet_wait)
             try:
                 measurement = _run_one(name, scenario, args.processes, args.profile)
             except (TargetError, LoadError) as error:
