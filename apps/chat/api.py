@@ -108,6 +108,7 @@ class ConversationOpenApi(APIView):
 
 class ConversationListApi(APIView):
     @extend_schema(
+        operation_id="conversations_list",
         parameters=[OpenApiParameter("search", str, description="listing, person or message")],
         responses=OpenApiTypes.OBJECT,
     )
@@ -137,6 +138,7 @@ class MessageListApi(APIView):
         return SEND_SCOPE if self.request.method == "POST" else None
 
     @extend_schema(
+        operation_id="conversations_messages_list",
         parameters=[
             OpenApiParameter("before", int, description="only messages older than this id"),
             OpenApiParameter("limit", int, description="page size, at most 200 (default 50)"),
