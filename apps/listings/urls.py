@@ -1,7 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import api
 
 app_name = "listings"
 
-api_urlpatterns: list = []
+api_urlpatterns = [
+    path("listings/", api.ListingListApi.as_view(), name="listing-list"),
+    path("listings/<int:listing_id>/", api.ListingDetailApi.as_view(), name="listing-detail"),
+]
 
 urlpatterns: list = []
