@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from . import api, views
 
 app_name = "listings"
 
@@ -9,4 +9,6 @@ api_urlpatterns = [
     path("listings/<int:listing_id>/", api.ListingDetailApi.as_view(), name="listing-detail"),
 ]
 
-urlpatterns: list = []
+urlpatterns = [
+    path("listings/", views.browse, name="browse"),
+]
