@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.accounts.demo import DEMO_ACCOUNTS, seed_accounts
+from apps.listings.demo import seed_listings
 from apps.records.demo import seed_records
 
 
@@ -15,12 +16,13 @@ class Command(BaseCommand):
             raise CommandError("Demo data is for development only (TIDEWIRE_DEMO is off).")
         accounts = seed_accounts()
         records = seed_records()
-        self.stdout.write(
-            self.style.SUCCESS(f"Demo data: {accounts} accounts and {records} records created.")
-        )
+        listings = seed_listings()
+        created = f"{accounts} accounts, {records} records and {listings} listings"
+        self.stdout.write(self.style.SUCCESS(f"Demo data: {created} created."))
         self.stdout.write("Log in at http://127.0.0.1:8000/accounts/login/ as:")
         for account in DEMO_ACCOUNTS:
             self.stdout.write(
                 f"  {account.username:<8} password {account.password:<18} {account.description}"
             )
         self.stdout.write("Then open /window1/ and /window2/ side by side.")
+        self.stdout.write("For the marketplace, open /listings/ as seller and as buyer.")
