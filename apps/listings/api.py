@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
@@ -100,7 +100,17 @@ class ListingListApi(APIView):
     """Anyone logged in lists listings and puts one up for sale (as its seller)."""
 
     @extend_schema(
-        parameters=[ListingFilter],
+        operation_id="listings_list",  # a page object, not a list: name it as one
+        parameters=[
+            ListingFilter,
+            OpenApiParameter("cursor", str, description="From `next` or `previous`."),
+            OpenApiParameter(
+                "page_size",
+                int,
+                description=f"At most {ListingPagination.max_page_size}, "
+                f"{ListingPagination.page_size} by default.",
+            ),
+        ],
         responses=inline_serializer(
             "ListingPage",
             {
