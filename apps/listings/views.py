@@ -8,7 +8,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from tidewire.streams import stream_offset
 
-from .api import ListingFilter
+from .api import SEARCH_MAX_LENGTH, ListingFilter
 from .events import listing_snapshot
 from .models import DESCRIPTION_MAX_LENGTH, PRICE_MAX, TITLE_MAX_LENGTH, Listing
 from .selectors import listing_list
@@ -36,6 +36,7 @@ def browse(request: HttpRequest) -> HttpResponse:
         "filters": {"search": search, "status": status},
         "statuses": Listing.Status.values,
         "viewer": {"id": request.user.pk, "username": request.user.get_username()},
+        "search_max_length": SEARCH_MAX_LENGTH,
         "title_max_length": TITLE_MAX_LENGTH,
         "description_max_length": DESCRIPTION_MAX_LENGTH,
         "price_max": PRICE_MAX,

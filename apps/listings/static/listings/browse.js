@@ -71,7 +71,8 @@ async function contactSeller(button) {
   button.disabled = true;
   try {
     const { data: conversation } = await api("POST", `/api/listings/${idOf(button)}/conversation/`);
-    location.assign(`/chat/${Number(conversation.id)}/`);
+    if (!Number.isInteger(conversation?.id)) throw new Error("the answer named no conversation");
+    location.assign(`/chat/${conversation.id}/`);
   } catch (failure) {
     error.textContent = `Could not contact the seller: ${failure.message}`;
     button.disabled = false;
