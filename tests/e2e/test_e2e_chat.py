@@ -267,3 +267,36 @@ def test_a_script_body_renders_as_text(people, person):
     expect(bubble(seller, "<script>window.__xss = true</script><b>bold?</b>")).to_be_visible()
     assert seller.locator(".chat-message b").count() == 0
     assert seller.evaluate("window.__xss") is False
+
+
+def test_contact_seller_opens_the_one_conversation_and_its_card_follows_the_listing(
+    people, person, e2e_server
+):
+    names = people["names"]
+    _, buyer = person(PASSWORD, names["buyer"], "/listings/")
+    card = buyer.locator(f"[data-listing-id='{people['listing']}']")
+    card.get_by_role("button", name="Contact seller").click()
+    buyer.wait_for_url(f"**/chat/{people['conversation']}/")
+    buyer.goto("/listings/")
+    card.get_by_role("button", name="Contact seller").click()  # a second click reopens it
+    buyer.wait_for_url(f"**/chat/{people['conversation']}/")
+    expect(buyer.locator("body")).to_have_attribute("data-synced", "true")
+    expect(buyer.locator("#listing-price")).to_have_text("450.00")
+    # The seller lowers the price and reserves it: the card at the top of the room follows.
+    with httpx.Client(base_url=e2e_server.url, timeout=10) as client:
+        token = client.post(
+            "/api/auth/token/", json={"username": names["seller"], "password": PASSWORD}
+        ).json()["access"]
+        response = client.patch(
+            f"/api/listings/{people['listing']}/",
+            json={"price": "399.00", "status": "reserved"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status_code == 200, response.text
+    expect(buyer.locator("#listing-price")).to_have_text("399.00")
+    expect(buyer.locator("#listing-status")).to_have_text("Reserved")
+    # The seller cannot contact themself: no button on their own listing.
+    _, seller = person(PASSWORD, names["seller"], "/listings/")
+    own = seller.locator(f"[data-listing-id='{people['listing']}']")
+    expect(own).to_be_visible()
+    expect(own.get_by_role("button", name="Contact seller")).to_have_count(0)
