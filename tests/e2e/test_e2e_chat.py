@@ -300,3 +300,29 @@ def test_contact_seller_opens_the_one_conversation_and_its_card_follows_the_list
     own = seller.locator(f"[data-listing-id='{people['listing']}']")
     expect(own).to_be_visible()
     expect(own.get_by_role("button", name="Contact seller")).to_have_count(0)
+
+
+def test_a_room_that_was_offline_catches_up_every_message_in_order_once(people, person):
+    names = people["names"]
+    seller_context, seller = person(PASSWORD, names["seller"], room(people))
+    _, buyer = person(PASSWORD, names["buyer"], room(people))
+    seller.evaluate("window.__noReload = true")
+    seller_context.set_offline(True)
+    expect(seller.locator("#status")).to_have_attribute(
+        "data-status", re.compile(r"^(reconnecting|offline)$")
+    )
+    missed = [f"missed {n}" for n in range(1, 6)]
+    for text in missed:
+        send(buyer, text)
+        expect(own_status(buyer, text)).to_have_attribute("data-status", "sent")
+    seller_context.set_offline(False)
+    expect(seller.locator("#status")).to_have_attribute(
+        "data-status", "connected", timeout=RECONNECT_TIMEOUT_MS
+    )
+    for text in missed:
+        expect(bubble(seller, text)).to_have_count(1)
+    shown = seller.locator(".chat-message .chat-body").all_text_contents()
+    assert [t for t in shown if t.startswith("missed")] == missed
+    assert seller.evaluate("window.__noReload === true")
+    # Read on catching up: the buyer's ticks go to read.
+    expect(own_status(buyer, "missed 5")).to_have_attribute("data-status", "read")
