@@ -64,8 +64,6 @@ def notify(
         raise ValueError(f"message {error}") from None
     if not selectors.preference_enabled(user_id=recipient_id, kind=kind, channel=Channel.IN_APP):
         return None
-    if Notification.objects.filter(recipient_id=recipient_id, dedupe_key=dedupe_key).exists():
-        return None
     subject_type, subject_id = subject if subject is not None else ("", None)
     try:
         with transaction.atomic():
@@ -84,14 +82,15 @@ def notify(
                 notification=notification_snapshot(notification),
                 unread_count=selectors.unread_count(recipient_id=recipient_id),
             )
-    except IntegrityError:  # the same fact, notified at the same moment by another run
+    except IntegrityError:  # the same fact notified already (the unique key says so)
         return None
     return notification
 
 
 def _mark_read(recipient_id: int, unread: QuerySet[Notification]) -> list[int]:
     """Mark these notifications read and announce it (inside the caller's atomic)."""
-    ids = list(unread.filter(read_at__isnull=True).select_for_update().values_list("id", flat=True))
+    unread = unread.filter(read_at__isnull=True).order_by("id").select_for_update()
+    ids = list(unread.values_list("id", flat=True))
     if not ids:
         return []
     Notification.objects.filter(id__in=ids).update(read_at=timezone.now())

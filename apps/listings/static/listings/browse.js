@@ -2,7 +2,7 @@
 // others' listings, price and status on one's own, and a form for a new listing.
 
 import { api } from "../tidewire/http.js";
-import { Socket } from "../tidewire/socket.js";
+import { pageSocket } from "../tidewire/page.js";
 import { showStatus } from "../tidewire/status.js";
 import { fillCard, flash, newCard } from "./cards.js";
 import { ListingStore, matcher } from "./store.js";
@@ -131,7 +131,7 @@ function onEvent(event) {
   apply(event.type, event.listing, { live: true });
 }
 
-const socket = new Socket("/ws/");
+const socket = pageSocket();
 showStatus(socket, $("status"));
 const channel = socket.channel(TOPIC);
 // Resume from where the page's data was read: the server replays anything since.
@@ -142,4 +142,3 @@ channel.onJoin(({ reset }) => {
   // A reset means events were lost to the page: read the list afresh.
   if (reset) refetch().catch((error) => console.warn("refetch failed", error));
 });
-socket.connect();
