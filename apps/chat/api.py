@@ -18,8 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.listings.models import Listing
-from apps.records.api import StrictSerializer
-from tidewire.rest import stream_position
+from tidewire.rest import StrictSerializer, stream_position
 
 from . import selectors, services
 from .events import conversation_summary, message_snapshot, message_status

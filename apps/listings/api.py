@@ -15,8 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.roles import is_super_admin
-from apps.records.api import StrictSerializer
-from tidewire.rest import stream_position
+from tidewire.rest import StrictSerializer, stream_position
 from tidewire.text import TextField
 
 from . import selectors, services

@@ -16,8 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.records.api import StrictSerializer
-from tidewire.rest import stream_position
+from tidewire.rest import StrictSerializer, stream_position
 
 from . import selectors, services
 from .events import notification_snapshot

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tidewire.events import declare
+from tidewire.events import declare, iso_timestamp
 
 from .models import Notification
 
@@ -44,11 +44,6 @@ NOTIFICATION_ARCHIVED = declare(
 )
 
 
-def timestamp(value) -> str:
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
 def notification_snapshot(notification: Notification) -> dict[str, Any]:
     """A notification as REST and the events show it."""
     return {
@@ -56,7 +51,7 @@ def notification_snapshot(notification: Notification) -> dict[str, Any]:
         "kind": notification.kind,
         "message": notification.message,
         "link": notification.link,
-        "created_at": timestamp(notification.created_at),
+        "created_at": iso_timestamp(notification.created_at),
         "read": notification.read_at is not None,
         "archived": notification.archived_at is not None,
     }
