@@ -7,6 +7,7 @@ from apps.accounts.api import LogoutApi, TokenObtainView
 from apps.accounts.views import password_view
 from apps.chat.urls import api_urlpatterns as chat_api
 from apps.listings.urls import api_urlpatterns as listings_api
+from apps.notifications.urls import api_urlpatterns as notifications_api
 from apps.records.urls import api_urlpatterns as records_api
 from tidewire.sync_threads import on_login_threads
 
@@ -21,6 +22,7 @@ api_patterns = [
     *records_api,
     *listings_api,
     *chat_api,
+    *notifications_api,
 ]
 
 urlpatterns = [
@@ -28,6 +30,7 @@ urlpatterns = [
     path("", include("apps.records.urls")),
     path("", include("apps.listings.urls")),
     path("", include("apps.chat.urls")),
+    path("", include("apps.notifications.urls")),
     path("accounts/", include("apps.accounts.urls")),
     path("api/", include(api_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -57,6 +57,12 @@ def _check_shape(path: str, value: Mapping[str, Any], spec: Spec) -> None:
             raise EventShapeError(f"{path}.{key} must be {kind}, got {type(item).__name__}")
 
 
+def iso_timestamp(value: Any) -> str:
+    """A datetime as DRF renders it (ISO 8601, UTC as `Z`), so REST and events agree."""
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 def declare(name: str, doc: str = "", **fields: Any) -> EventType:
     """Declare an event type; each name may be declared once."""
     if name in _REGISTRY:

@@ -8,8 +8,9 @@ between is both in the data and replayed (and windows skip versions they have).
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -64,3 +65,15 @@ def precondition_failed(current: dict) -> Response:
         status=status.HTTP_412_PRECONDITION_FAILED,
         headers={"ETag": etag(version)},
     )
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses a body that is not an object or names a field the endpoint does not take."""
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            raise serializers.ValidationError({"non_field_errors": ["Expected a JSON object."]})
+        unknown = sorted(set(data) - set(self.fields))
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)

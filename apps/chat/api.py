@@ -18,8 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.listings.models import Listing
-from apps.records.api import StrictSerializer
-from tidewire.rest import stream_position
+from tidewire.rest import StrictSerializer, stream_position
 
 from . import selectors, services
 from .events import conversation_summary, message_snapshot, message_status
@@ -108,6 +107,7 @@ class ConversationOpenApi(APIView):
 
 class ConversationListApi(APIView):
     @extend_schema(
+        operation_id="conversations_list",
         parameters=[OpenApiParameter("search", str, description="listing, person or message")],
         responses=OpenApiTypes.OBJECT,
     )
@@ -137,6 +137,7 @@ class MessageListApi(APIView):
         return SEND_SCOPE if self.request.method == "POST" else None
 
     @extend_schema(
+        operation_id="conversations_messages_list",
         parameters=[
             OpenApiParameter("before", int, description="only messages older than this id"),
             OpenApiParameter("limit", int, description="page size, at most 200 (default 50)"),

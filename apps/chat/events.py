@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tidewire.events import declare
+from tidewire.events import declare, iso_timestamp
 
 from .models import Conversation, Message, Participant
 
@@ -59,12 +59,6 @@ CONVERSATION = declare(
 )
 
 
-def timestamp(value) -> str:
-    """A datetime as DRF renders it (UTC with `Z`), so REST and socket agree."""
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
 def message_status(message_id: int, recipient: Participant | None) -> str:
     """Where a message stands with its recipient: sent, delivered or read."""
     if recipient is None:
@@ -84,7 +78,7 @@ def message_snapshot(message: Message, *, status: str = SENT) -> dict[str, Any]:
         "sender": message.sender_id,
         "body": message.body,
         "client_id": message.client_id,
-        "created_at": timestamp(message.created_at),
+        "created_at": iso_timestamp(message.created_at),
         "status": status,
     }
 
@@ -120,5 +114,5 @@ def conversation_summary(
         "other": {"id": conversation.other(user_id), "username": other_username},
         "last_message": None if last is None else message_snapshot(last, status=last_status),
         "unread_count": unread_count,
-        "last_activity_at": timestamp(conversation.last_activity_at),
+        "last_activity_at": iso_timestamp(conversation.last_activity_at),
     }

@@ -14,6 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.listings.models import Listing
+from apps.notifications.kinds import register_kind
+from apps.notifications.services import notifications_read_about, notify
 from tidewire.publish import publish
 from tidewire.text import InvalidText, clean_text
 
@@ -32,6 +34,10 @@ from .models import BODY_MAX_LENGTH, CLIENT_ID_MAX_LENGTH, Conversation, Message
 
 # What a client may use as its message id: a UUID, a counter, a timestamp-random mix.
 CLIENT_ID = re.compile(rf"^[A-Za-z0-9_.:-]{{1,{CLIENT_ID_MAX_LENGTH}}}$")
+
+# Seed 003 notifies the recipient of every message; read with the message.
+CHAT_MESSAGE = register_kind("chat_message", "Chat messages")
+MESSAGE_SUBJECT = "chat.message"
 
 
 class ChatError(ValueError):
@@ -159,6 +165,14 @@ def message_send(
                 message=message_snapshot(message),
             )
             _announce_rows(conversation)
+            notify(
+                recipient_id=conversation.other(sender.pk),
+                kind=CHAT_MESSAGE.name,
+                message=f"New message from {sender.get_username()}: {body}",
+                link=f"/chat/{conversation.pk}/",
+                subject=(MESSAGE_SUBJECT, message.pk),
+                dedupe_key=f"{MESSAGE_SUBJECT}:{message.pk}",
+            )
     except IntegrityError:  # the same client_id raced in on another connection
         stored = _stored(
             sender_id=sender.pk, client_id=client_id, conversation_id=conversation_id, body=body
@@ -219,6 +233,7 @@ def conversation_mark(
         if (delivered, read_up_to) == (participant.delivered_up_to, participant.read_up_to):
             return participant, False
         read_moved = read_up_to != participant.read_up_to
+        previously_read = participant.read_up_to
         participant.delivered_up_to, participant.read_up_to = delivered, read_up_to
         participant.save(update_fields=["delivered_up_to", "read_up_to"])
         publish(
@@ -231,6 +246,15 @@ def conversation_mark(
         ).get(pk=conversation_id)
         # Both rows: the reader's unread count, and the other side's last-message tick.
         _announce_rows(conversation, only=None if read_moved else conversation.other(user_id))
+        if read_moved:  # the messages' notifications are read with them
+            newly_read = Message.objects.filter(
+                conversation_id=conversation_id, id__gt=previously_read, id__lte=read_up_to
+            ).exclude(sender_id=user_id)
+            notifications_read_about(
+                recipient_id=user_id,
+                subject_type=MESSAGE_SUBJECT,
+                subject_ids=newly_read.values("id"),
+            )
     return participant, True
 
 

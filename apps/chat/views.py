@@ -11,11 +11,12 @@ from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from apps.listings.topics import listing_topic
+from tidewire.events import iso_timestamp
 from tidewire.streams import stream_offset
 
 from . import selectors
 from .api import summaries, summary_of
-from .events import message_snapshot, message_status, receipt_body, timestamp
+from .events import message_snapshot, message_status, receipt_body
 from .models import Conversation
 from .topics import conversation_topic, inbox_topic
 
@@ -72,7 +73,7 @@ def room(request: HttpRequest, conversation_id: int) -> HttpResponse:
         "other": {
             "id": other.pk,
             "username": other.get_username(),
-            "last_seen_at": timestamp(last_seen) if last_seen else None,
+            "last_seen_at": iso_timestamp(last_seen) if last_seen else None,
         },
         "messages": messages,  # newest first
         "more": more,

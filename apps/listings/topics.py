@@ -13,10 +13,10 @@ def listing_topic(listing_id: int) -> str:
 register_topic(
     r"listings\.all",
     may_join=lambda user, match: user.is_authenticated,  # listings are public to members
-    doc="Every listing created, changed or deleted (listing_updated, listing_deleted).",
+    doc="Every listing created, changed or deleted (listing_created, _updated, _deleted).",
 )
 register_topic(
     r"listings\.listing\.(\d+)",
     may_join=lambda user, match: user.is_authenticated,
-    doc="One listing's changes (listing_updated, listing_deleted).",
+    doc="One listing's creation, changes and deletion (listing_created, _updated, _deleted).",
 )

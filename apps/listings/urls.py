@@ -1,7 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import api, views
 
 app_name = "listings"
 
-api_urlpatterns: list = []
+api_urlpatterns = [
+    path("listings/", api.ListingListApi.as_view(), name="listing-list"),
+    path("listings/<int:listing_id>/", api.ListingDetailApi.as_view(), name="listing-detail"),
+]
 
-urlpatterns: list = []
+urlpatterns = [
+    path("listings/", views.browse, name="browse"),
+]

@@ -13,25 +13,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tidewire.rest import etag, if_match_version, precondition_failed, stream_position
+from tidewire.rest import (
+    StrictSerializer,
+    etag,
+    if_match_version,
+    precondition_failed,
+    stream_position,
+)
 from tidewire.text import TextField
 
 from . import selectors, services
 from .events import user_snapshot
 from .models import NAME_MAX_LENGTH, UserRecord
 from .topics import USERS_TOPIC
-
-
-class StrictSerializer(serializers.Serializer):
-    """Refuses a body that is not an object or names a field the endpoint does not take."""
-
-    def to_internal_value(self, data: Any) -> dict[str, Any]:
-        if not isinstance(data, dict):
-            raise serializers.ValidationError({"non_field_errors": ["Expected a JSON object."]})
-        unknown = sorted(set(data) - set(self.fields))
-        if unknown:
-            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
-        return super().to_internal_value(data)
 
 
 class UserRecordInput(StrictSerializer):

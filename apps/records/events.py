@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tidewire.events import declare
+from tidewire.events import declare, iso_timestamp
 
 from .models import UserRecord
 
@@ -27,12 +27,6 @@ USER_UPDATE = declare(
 )
 
 
-def _timestamp(value) -> str:
-    # The same text DRF renders, so REST and socket agree to the character.
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
 def user_snapshot(record: UserRecord) -> dict[str, Any]:
     """The record as both the REST API and the events show it."""
     return {
@@ -40,6 +34,6 @@ def user_snapshot(record: UserRecord) -> dict[str, Any]:
         "first_name": record.first_name,
         "last_name": record.last_name,
         "version": record.version,
-        "created_at": _timestamp(record.created_at),
-        "updated_at": _timestamp(record.updated_at),
+        "created_at": iso_timestamp(record.created_at),
+        "updated_at": iso_timestamp(record.updated_at),
     }

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.records",
     "apps.listings",
     "apps.chat",
+    "apps.notifications",
 ]
 
 MIDDLEWARE = [

@@ -267,3 +267,62 @@ def test_a_script_body_renders_as_text(people, person):
     expect(bubble(seller, "<script>window.__xss = true</script><b>bold?</b>")).to_be_visible()
     assert seller.locator(".chat-message b").count() == 0
     assert seller.evaluate("window.__xss") is False
+
+
+def test_contact_seller_opens_the_one_conversation_and_its_card_follows_the_listing(
+    people, person, e2e_server
+):
+    names = people["names"]
+    _, buyer = person(PASSWORD, names["buyer"], "/listings/")
+    card = buyer.locator(f"[data-listing-id='{people['listing']}']")
+    card.get_by_role("button", name="Contact seller").click()
+    buyer.wait_for_url(f"**/chat/{people['conversation']}/")
+    buyer.goto("/listings/")
+    card.get_by_role("button", name="Contact seller").click()  # a second click reopens it
+    buyer.wait_for_url(f"**/chat/{people['conversation']}/")
+    expect(buyer.locator("body")).to_have_attribute("data-synced", "true")
+    expect(buyer.locator("#listing-price")).to_have_text("450.00")
+    # The seller lowers the price and reserves it: the card at the top of the room follows.
+    with httpx.Client(base_url=e2e_server.url, timeout=10) as client:
+        token = client.post(
+            "/api/auth/token/", json={"username": names["seller"], "password": PASSWORD}
+        ).json()["access"]
+        response = client.patch(
+            f"/api/listings/{people['listing']}/",
+            json={"price": "399.00", "status": "reserved"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status_code == 200, response.text
+    expect(buyer.locator("#listing-price")).to_have_text("399.00")
+    expect(buyer.locator("#listing-status")).to_have_text("Reserved")
+    # The seller cannot contact themself: no button on their own listing.
+    _, seller = person(PASSWORD, names["seller"], "/listings/")
+    own = seller.locator(f"[data-listing-id='{people['listing']}']")
+    expect(own).to_be_visible()
+    expect(own.get_by_role("button", name="Contact seller")).to_have_count(0)
+
+
+def test_a_room_that_was_offline_catches_up_every_message_in_order_once(people, person):
+    names = people["names"]
+    seller_context, seller = person(PASSWORD, names["seller"], room(people))
+    _, buyer = person(PASSWORD, names["buyer"], room(people))
+    seller.evaluate("window.__noReload = true")
+    seller_context.set_offline(True)
+    expect(seller.locator("#status")).to_have_attribute(
+        "data-status", re.compile(r"^(reconnecting|offline)$")
+    )
+    missed = [f"missed {n}" for n in range(1, 6)]
+    for text in missed:
+        send(buyer, text)
+        expect(own_status(buyer, text)).to_have_attribute("data-status", "sent")
+    seller_context.set_offline(False)
+    expect(seller.locator("#status")).to_have_attribute(
+        "data-status", "connected", timeout=RECONNECT_TIMEOUT_MS
+    )
+    for text in missed:
+        expect(bubble(seller, text)).to_have_count(1)
+    shown = seller.locator(".chat-message .chat-body").all_text_contents()
+    assert [t for t in shown if t.startswith("missed")] == missed
+    assert seller.evaluate("window.__noReload === true")
+    # Read on catching up: the buyer's ticks go to read.
+    expect(own_status(buyer, "missed 5")).to_have_attribute("data-status", "read")

@@ -31,9 +31,9 @@ def stranger(db):
 
 @pytest.fixture
 def listing(seller):
-    from apps.listings.models import Listing
+    from apps.listings.services import listing_create
 
-    return Listing.objects.create(seller=seller, title="Laptop for Sale", price=Decimal("450"))
+    return listing_create(seller=seller, title="Laptop for Sale", price=Decimal("450"))
 
 
 @pytest.fixture

@@ -182,5 +182,7 @@ def test_a_send_costs_a_bounded_number_of_queries(conversation, buyer):
     send(conversation, buyer, "warm up", "w")
     with CaptureQueriesContext(connection) as queries:
         send(conversation, buyer, "Hello", "q")
-    # lookup, lock, insert, update, markers, 2 unread counts, 3 events x 2, savepoint pair
-    assert len(queries) <= 15, [q["sql"] for q in queries]
+    # client_id lookup; savepoint; lock; insert; update; room event (2); markers; per
+    # inbox an unread count and an event (2 x 3); the notification: preference,
+    # savepoint, insert, unread count, event (2), release; release.
+    assert len(queries) == 22, [q["sql"] for q in queries]

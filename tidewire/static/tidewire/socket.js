@@ -56,10 +56,15 @@ export class Socket {
     window.addEventListener("offline", () => this.ws && this.ws.close());
   }
 
-  /** Follow a topic; the channel survives reconnects and resumes from its offset. */
-  channel(topic) {
+  /**
+   * Follow a topic; the channel survives reconnects and resumes from its offset.
+   * `offset`: where data read through REST stands (its Tidewire-Offset header),
+   * so the first subscribe replays whatever came after that read.
+   */
+  channel(topic, { offset = null } = {}) {
     if (!this.channels.has(topic)) {
       const channel = new Channel(this, topic);
+      channel.offset = offset;
       this.channels.set(topic, channel);
       if (this.status === STATUS.CONNECTED) this.send(channel.subscribeFrame(this.nextRef()));
     }

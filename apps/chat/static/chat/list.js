@@ -2,7 +2,7 @@
 // of the user's conversations arrives on their inbox topic as its whole row.
 
 import { api } from "../tidewire/http.js";
-import { Socket } from "../tidewire/socket.js";
+import { pageSocket } from "../tidewire/page.js";
 import { showStatus } from "../tidewire/status.js";
 import { relativeTime } from "./time.js";
 
@@ -10,7 +10,7 @@ const TOAST_MS = 5000;
 const $ = (id) => document.getElementById(id);
 const page = JSON.parse($("chat-page").textContent);
 const rows = new Map(page.conversations.map((row) => [row.id, row]));
-const socket = new Socket("/ws/");
+const socket = pageSocket();
 const inbox = socket.channel(page.topic);
 const ticks = { sent: "✓", delivered: "✓✓", read: "✓✓ read" };
 
@@ -132,4 +132,3 @@ setInterval(() => {
   }
 }, 30000);
 render();
-socket.connect();

@@ -4,7 +4,8 @@
 
 import { api } from "../tidewire/http.js";
 import { Presence } from "../tidewire/presence.js";
-import { NotSent, Socket } from "../tidewire/socket.js";
+import { pageSocket } from "../tidewire/page.js";
+import { NotSent } from "../tidewire/socket.js";
 import { showStatus } from "../tidewire/status.js";
 import { Outbox } from "./outbox.js";
 import { TypingSender, TypingWatcher, advance, statusFor } from "./receipts.js";
@@ -40,7 +41,7 @@ let oldestId = null;
 let sending = false;
 
 const outbox = new Outbox(conversationId, localStorage, () => crypto.randomUUID());
-const socket = new Socket("/ws/");
+const socket = pageSocket();
 const channel = socket.channel(page.topic);
 const listingChannel = socket.channel(page.listing_topic);
 
@@ -314,4 +315,3 @@ document.addEventListener("visibilitychange", acknowledge);
 window.addEventListener("pagehide", () => typing.stop());
 setInterval(showPresence, 30000); // "last seen 2 minutes ago" keeps counting
 
-socket.connect();

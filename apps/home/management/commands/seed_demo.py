@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.accounts.demo import DEMO_ACCOUNTS, seed_accounts
+from apps.chat.demo import seed_conversations
+from apps.listings.demo import seed_listings
 from apps.records.demo import seed_records
 
 
@@ -15,12 +17,20 @@ class Command(BaseCommand):
             raise CommandError("Demo data is for development only (TIDEWIRE_DEMO is off).")
         accounts = seed_accounts()
         records = seed_records()
-        self.stdout.write(
-            self.style.SUCCESS(f"Demo data: {accounts} accounts and {records} records created.")
+        listings = seed_listings()
+        messages = seed_conversations()
+        created = (
+            f"{accounts} accounts, {records} records, {listings} listings "
+            f"and {messages} chat messages"
         )
+        self.stdout.write(self.style.SUCCESS(f"Demo data: {created} created."))
         self.stdout.write("Log in at http://127.0.0.1:8000/accounts/login/ as:")
         for account in DEMO_ACCOUNTS:
             self.stdout.write(
                 f"  {account.username:<8} password {account.password:<18} {account.description}"
             )
         self.stdout.write("Then open /window1/ and /window2/ side by side.")
+        self.stdout.write(
+            "For the marketplace, open /listings/ and /chat/ as seller and as buyer "
+            "(two browsers, or one private window)."
+        )

@@ -2,7 +2,7 @@
 
 import { bdi, isolate } from "../tidewire/bidi.js";
 import { api } from "../tidewire/http.js";
-import { Socket } from "../tidewire/socket.js";
+import { pageSocket } from "../tidewire/page.js";
 import { showStatus } from "../tidewire/status.js";
 import { FieldEditor } from "./editor.js";
 import { RecordStore } from "./store.js";
@@ -177,7 +177,7 @@ function onUserUpdate(event) {
   renderRecord({ flash: true });
 }
 
-const socket = new Socket("/ws/");
+const socket = pageSocket();
 showStatus(socket, $("status"));
 const channel = socket.channel(TOPIC);
 // Resume from where the page's data was read: the server replays anything since.
@@ -189,4 +189,3 @@ channel.onJoin(({ reset }) => {
   if (reset) refetch().catch((error) => console.warn("refetch failed", error));
 });
 render();
-socket.connect();

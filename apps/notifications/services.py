@@ -1,0 +1,170 @@
+"""The one way to notify someone, and every change to a notification, each announced.
+
+Every app notifies through `notify` with a dedupe key naming the fact, so a
+fact notifies its recipient once, however often a job or a retry runs it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from tidewire.publish import publish
+from tidewire.text import InvalidText, clean_text
+
+from . import selectors
+from .events import NOTIFICATION, NOTIFICATION_ARCHIVED, NOTIFICATIONS_READ, notification_snapshot
+from .kinds import get_kind
+from .models import (
+    DEDUPE_KEY_MAX_LENGTH,
+    LINK_MAX_LENGTH,
+    MESSAGE_MAX_LENGTH,
+    Channel,
+    Notification,
+    NotificationPreference,
+)
+from .topics import notifications_topic
+
+
+class EssentialKind(ValueError):
+    """A preference tried to turn off a kind that always goes out."""
+
+
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(clean_text(text, multiline=True).split())  # one line, as a bell shows it
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def notify(
+    *,
+    recipient_id: int,
+    kind: str,
+    message: str,
+    dedupe_key: str,
+    link: str = "",
+    subject: tuple[str, int] | None = None,
+) -> Notification | None:
+    """Notify a user of a fact, once per `dedupe_key`; None if already notified or turned off.
+
+    May run inside the caller's transaction (the notification is then part of
+    its change) or alone. `message` is cut to one line of at most 500 characters.
+    """
+    get_kind(kind)  # UnknownKind for a typo, before anything is written
+    if not dedupe_key or len(dedupe_key) > DEDUPE_KEY_MAX_LENGTH:
+        raise ValueError(f"dedupe_key must be 1 to {DEDUPE_KEY_MAX_LENGTH} characters")
+    if len(link) > LINK_MAX_LENGTH or not (link == "" or link.startswith("/")):
+        raise ValueError("link must be a path on this site (starting with /)")
+    try:
+        message = _shorten(message, MESSAGE_MAX_LENGTH)
+    except InvalidText as error:
+        raise ValueError(f"message {error}") from None
+    if not selectors.preference_enabled(user_id=recipient_id, kind=kind, channel=Channel.IN_APP):
+        return None
+    subject_type, subject_id = subject if subject is not None else ("", None)
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient_id=recipient_id,
+                kind=kind,
+                message=message,
+                link=link,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                dedupe_key=dedupe_key,
+            )
+            publish(
+                topic=notifications_topic(recipient_id),
+                event=NOTIFICATION,
+                notification=notification_snapshot(notification),
+                unread_count=selectors.unread_count(recipient_id=recipient_id),
+            )
+    except IntegrityError:  # the same fact notified already (the unique key says so)
+        return None
+    return notification
+
+
+def _mark_read(recipient_id: int, unread: QuerySet[Notification]) -> list[int]:
+    """Mark these notifications read and announce it (inside the caller's atomic)."""
+    unread = unread.filter(read_at__isnull=True).order_by("id").select_for_update()
+    ids = list(unread.values_list("id", flat=True))
+    if not ids:
+        return []
+    Notification.objects.filter(id__in=ids).update(read_at=timezone.now())
+    publish(
+        topic=notifications_topic(recipient_id),
+        event=NOTIFICATIONS_READ,
+        ids=ids,
+        unread_count=selectors.unread_count(recipient_id=recipient_id),
+    )
+    return ids
+
+
+def notifications_read(
+    *, recipient_id: int, up_to: int | None = None, ids: list[int] | None = None
+) -> list[int]:
+    """Mark read everything up to id `up_to` (a watermark: later ones stay unread), or `ids`.
+
+    Returns the ids that changed; ids of other users are ignored, not an error
+    (nothing tells a caller that they exist).
+    """
+    if (up_to is None) == (ids is None):
+        raise ValueError("give either up_to or ids")
+    mine = Notification.objects.filter(recipient_id=recipient_id, archived_at__isnull=True)
+    chosen = mine.filter(id__lte=up_to) if up_to is not None else mine.filter(id__in=ids)
+    with transaction.atomic():
+        return _mark_read(recipient_id, chosen)
+
+
+def notifications_read_about(
+    *, recipient_id: int, subject_type: str, subject_ids: Any
+) -> list[int]:
+    """Mark read the recipient's notifications about these objects (a chat message read)."""
+    about = Notification.objects.filter(
+        recipient_id=recipient_id, subject_type=subject_type, subject_id__in=subject_ids
+    )
+    with transaction.atomic():
+        return _mark_read(recipient_id, about)
+
+
+def notification_archive(*, recipient_id: int, notification_id: int) -> Notification:
+    """Archive one (out of the bell and of the count); Notification.DoesNotExist for others'."""
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().get(
+            pk=notification_id, recipient_id=recipient_id
+        )
+        if notification.archived_at is None:
+            notification.archived_at = timezone.now()
+            notification.save(update_fields=["archived_at"])
+            publish(
+                topic=notifications_topic(recipient_id),
+                event=NOTIFICATION_ARCHIVED,
+                id=notification.pk,
+                unread_count=selectors.unread_count(recipient_id=recipient_id),
+            )
+    return notification
+
+
+def preference_set(*, user_id: int, kind: str, channel: str, enabled: bool) -> None:
+    """Turn a kind on or off on a channel; EssentialKind to turn off one that must go out.
+
+    Raises UnknownKind, or ValueError for a channel the kind does not use.
+    """
+    spec = get_kind(kind)
+    if channel not in spec.channels:
+        raise ValueError(f"{kind!r} is not sent by {channel!r}")
+    if spec.essential and not enabled:
+        raise EssentialKind(f"{spec.label} notifications are essential and cannot be turned off.")
+    NotificationPreference.objects.update_or_create(
+        user_id=user_id, kind=kind, channel=channel, defaults={"enabled": enabled}
+    )
+
+
+def notifications_purge(*, older_than_days: float) -> int:
+    """Delete read notifications older than the retention; returns how many went."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted, _ = Notification.objects.filter(read_at__isnull=False, created_at__lt=cutoff).delete()
+    return deleted
