@@ -52,7 +52,8 @@ async def measure(
     conversations = conversations["conversations"]
     lifetime = CONNECT_BUDGET + WARM_UP_BUDGET + args.duration + args.drain + 180
     clients, begin = [], 0
-    for index, share in enumerate(shares(len(conversations), args.processes)):
+    parts = shares(len(conversations), args.processes)  # fewer than asked if few conversations
+    for index, share in enumerate(parts):
         config = ChatClientConfig(
             host="127.0.0.1",
             port=running.port,
@@ -60,7 +61,7 @@ async def measure(
             wire=wire,
             conversations=conversations[begin : begin + share],
             index=index,
-            processes=args.processes,
+            processes=len(parts),
             rate=args.rate,
             lifetime=lifetime,
         )
