@@ -6,6 +6,7 @@ import pytest
 from channels.layers import channel_layers
 
 from tidewire.fanout import hub
+from tidewire.testing.clock import FrozenClock
 from tidewire.testing.redis_server import RedisServer
 
 
@@ -16,6 +17,16 @@ def redis_server():
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Time stands still for the test (django.utils.timezone.now) until `clock.advance(s)`."""
+    from django.utils import timezone
+
+    frozen = FrozenClock()
+    monkeypatch.setattr(timezone, "now", frozen.now)
+    return frozen
 
 
 def _use_layer(settings, config: dict) -> None:

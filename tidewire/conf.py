@@ -79,9 +79,24 @@ DEFAULTS: dict[str, Any] = {
     # The DRF authentication class whose token validation sockets share, so a token
     # the API refuses (revoked, expired) is refused on a socket too.
     "TOKEN_AUTHENTICATION": "rest_framework_simplejwt.authentication.JWTAuthentication",
+    # Who runs the periodic jobs (tidewire/jobs.py): "celery" (a worker and beat on
+    # REDIS_URL), "embedded" (each server process, on a thread of its own) or "off"
+    # (nobody: tests that run jobs themselves). None: celery with REDIS_URL, else embedded.
+    "JOB_RUNNER": None,
+    # Seconds a chat message must stay unread before its recipient is emailed
+    # (apps/chat/emails.py): long enough that someone at the keyboard reads it
+    # first, short enough to matter. Zulip waits 2 minutes, Synapse 10.
+    "MISSED_MESSAGE_DELAY": 300,
+    # Read notifications older than this many days are purged by a daily job.
+    "NOTIFICATION_RETENTION_DAYS": 90,
 }
 
-_COMPUTED = {"SYNC_THREADS": _sync_threads}
+
+def _job_runner() -> str:
+    return "celery" if tidewire_setting("REDIS_URL") else "embedded"
+
+
+_COMPUTED = {"SYNC_THREADS": _sync_threads, "JOB_RUNNER": _job_runner}
 
 
 def tidewire_setting(name: str) -> Any:
