@@ -22,7 +22,7 @@ class Clock:
 def test_every_app_s_jobs_are_found_once():
     names = [job.name for job in all_jobs()]
     assert names == sorted(set(names))
-    assert "purge_read_notifications" in names
+    assert {"send_due_emails", "purge_read_notifications", "purge_old_emails"} <= set(names)
 
 
 def test_a_name_declared_twice_is_refused():
@@ -120,15 +120,15 @@ async def test_the_lifespan_runs_the_jobs_only_when_embedded(settings, monkeypat
     monkeypatch.setattr(EmbeddedRunner, "stop", lambda self, timeout=30: started.remove(self))
     for runner, expected in (("off", 0), ("celery", 0), ("embedded", 1)):
         settings.TIDEWIRE = {**settings.TIDEWIRE, "JOB_RUNNER": runner, "GC_THAW_INTERVAL": 0}
-        inbox, sent = asyncio.Queue(), []
+        inbox, sent, answered = asyncio.Queue(), [], asyncio.Event()
 
-        async def send(message, sent=sent):
+        async def send(message, sent=sent, answered=answered):
             sent.append(message["type"])
+            answered.set()
 
         await inbox.put({"type": "lifespan.startup"})
         run = asyncio.create_task(Lifespan()({"type": "lifespan"}, inbox.get, send))
-        while not sent:
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(answered.wait(), 5)
         assert len(started) == expected
         await inbox.put({"type": "lifespan.shutdown"})
         await asyncio.wait_for(run, 5)
