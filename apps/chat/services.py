@@ -14,12 +14,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.listings.models import Listing
-from apps.notifications.kinds import register_kind
 from apps.notifications.services import notifications_read_about, notify
 from tidewire.publish import publish
 from tidewire.text import InvalidText, clean_text
 
-from . import selectors, topics
+from . import emails, selectors, topics
 from .events import (
     CONVERSATION,
     MESSAGE,
@@ -30,13 +29,13 @@ from .events import (
     message_status,
     receipt_body,
 )
+from .kinds import CHAT_MESSAGE
 from .models import BODY_MAX_LENGTH, CLIENT_ID_MAX_LENGTH, Conversation, Message, Participant
 
 # What a client may use as its message id: a UUID, a counter, a timestamp-random mix.
 CLIENT_ID = re.compile(rf"^[A-Za-z0-9_.:-]{{1,{CLIENT_ID_MAX_LENGTH}}}$")
 
-# Seed 003 notifies the recipient of every message; read with the message.
-CHAT_MESSAGE = register_kind("chat_message", "Chat messages")
+# Seed 003 notifies the recipient of every message (CHAT_MESSAGE); read with the message.
 MESSAGE_SUBJECT = "chat.message"
 
 
@@ -173,6 +172,8 @@ def message_send(
                 subject=(MESSAGE_SUBJECT, message.pk),
                 dedupe_key=f"{MESSAGE_SUBJECT}:{message.pk}",
             )
+            # The recipient's email if this stays unread (apps/chat/emails.py).
+            emails.message_arrived(message=message, conversation=conversation)
     except IntegrityError:  # the same client_id raced in on another connection
         stored = _stored(
             sender_id=sender.pk, client_id=client_id, conversation_id=conversation_id, body=body
