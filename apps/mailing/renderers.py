@@ -98,7 +98,7 @@ def letter_from_templates(
     subject = render_to_string(f"{template}_subject.txt", context)
     return Letter(
         subject=" ".join(subject.split()),  # one line: a header cannot hold a newline
-        text=render_to_string(f"{template}.txt", context),
+        text=render_to_string(f"{template}.txt", context).strip() + "\n",
         html=render_to_string(f"{template}.html", context),
         on_sent=on_sent,
     )
