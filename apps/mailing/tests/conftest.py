@@ -5,8 +5,9 @@ import pytest
 from apps.mailing.renderers import Cancel, Letter, register_renderer
 from apps.notifications.kinds import register_kind
 
-NOTE = register_kind("test_note", "Test notes")
-RECEIPT = register_kind("test_receipt", "Test receipts", essential=True)
+# Names of their own: the notification center's tests register "test_note" and others.
+NOTE = register_kind("test_mail_note", "Test mail notes")
+RECEIPT = register_kind("test_mail_receipt", "Test mail receipts", essential=True)
 
 
 @register_renderer("test.note")
@@ -37,7 +38,7 @@ def schedule(ada):
     """Schedule a test note to `ada` (or another user): `schedule(key, due_at, **options)`."""
     from apps.mailing.services import email_schedule
 
-    def make(key, due_at, *, recipient=None, kind="test_note", **options):
+    def make(key, due_at, *, recipient=None, kind="test_mail_note", **options):
         return email_schedule(
             recipient_id=(recipient or ada).pk,
             kind=kind,

@@ -33,7 +33,7 @@ def test_a_typo_in_kind_or_renderer_fails_before_anything_is_written(ada, clock)
         )
     with pytest.raises(UnknownRenderer):
         services.email_schedule(
-            recipient_id=ada.pk, kind="test_note", renderer="nope", key="k", due_at=clock.now()
+            recipient_id=ada.pk, kind="test_mail_note", renderer="nope", key="k", due_at=clock.now()
         )
     assert not OutgoingEmail.objects.exists()
 
@@ -49,7 +49,7 @@ def test_a_batch_has_one_pending_email_which_a_sooner_fact_moves_earlier(schedul
     # The database holds the rule too.
     with pytest.raises(IntegrityError), transaction.atomic():
         OutgoingEmail.objects.create(
-            recipient=first.recipient, kind="test_note", renderer="test.note", key="x",
+            recipient=first.recipient, kind="test_mail_note", renderer="test.note", key="x",
             batch="ada", due_at=now,
         )  # fmt: skip
 
@@ -99,9 +99,9 @@ def test_a_renderer_with_nothing_to_say_cancels_it(schedule, ada, clock):
 
 def test_no_address_or_emails_turned_off_cancel_it(schedule, ada, clock):
     off = schedule("note:1", clock.now())
-    preference_set(user_id=ada.pk, kind="test_note", channel="email", enabled=False)
+    preference_set(user_id=ada.pk, kind="test_mail_note", channel="email", enabled=False)
     assert services.emails_send_due(now=clock.now()) == {"cancelled": 1}
-    preference_set(user_id=ada.pk, kind="test_note", channel="email", enabled=True)
+    preference_set(user_id=ada.pk, kind="test_mail_note", channel="email", enabled=True)
     ada.email = ""
     ada.save()
     no_address = schedule("note:2", clock.now())

@@ -26,7 +26,7 @@ def test_a_non_essential_email_carries_the_one_click_headers(schedule, ada, cloc
     schedule("note:1", clock.now())
     services.emails_send_due(now=clock.now())
     headers = mail.outbox[0].extra_headers
-    token = unsubscribe_token(user_id=ada.pk, kind="test_note")
+    token = unsubscribe_token(user_id=ada.pk, kind="test_mail_note")
     assert headers["List-Unsubscribe"] == (
         f"<https://tidewire.example/notifications/unsubscribe/{token}/>"
     )
@@ -35,21 +35,21 @@ def test_a_non_essential_email_carries_the_one_click_headers(schedule, ada, cloc
 
 
 def test_an_essential_email_has_no_unsubscribe(schedule, ada, clock):
-    schedule("receipt:1", clock.now(), kind="test_receipt")
+    schedule("receipt:1", clock.now(), kind="test_mail_receipt")
     services.emails_send_due(now=clock.now())
     assert "List-Unsubscribe" not in mail.outbox[0].extra_headers
-    assert unsubscribe_url(user_id=ada.pk, kind="test_receipt") is None
+    assert unsubscribe_url(user_id=ada.pk, kind="test_mail_receipt") is None
 
 
 def test_one_click_post_without_a_session_turns_the_emails_off(browser, ada, schedule, clock):
-    url = path_of(unsubscribe_url(user_id=ada.pk, kind="test_note"))
+    url = path_of(unsubscribe_url(user_id=ada.pk, kind="test_mail_note"))
     response = browser.post(
         url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
     )
     assert response.status_code == 200
-    assert b"You will no longer get emails about test notes" in response.content
-    assert not preference_enabled(user_id=ada.pk, kind="test_note", channel="email")
-    assert preference_enabled(user_id=ada.pk, kind="test_note", channel="in_app")
+    assert b"You will no longer get emails about test mail notes" in response.content
+    assert not preference_enabled(user_id=ada.pk, kind="test_mail_note", channel="email")
+    assert preference_enabled(user_id=ada.pk, kind="test_mail_note", channel="in_app")
     # The next email of that kind is not sent; twice is as good as once.
     assert browser.post(url).status_code == 200
     schedule("note:1", clock.now())
@@ -58,12 +58,12 @@ def test_one_click_post_without_a_session_turns_the_emails_off(browser, ada, sch
 
 
 def test_the_link_opened_in_a_browser_asks_first(browser, ada):
-    url = path_of(unsubscribe_url(user_id=ada.pk, kind="test_note"))
+    url = path_of(unsubscribe_url(user_id=ada.pk, kind="test_mail_note"))
     response = browser.get(url)
     assert response.status_code == 200
     assert b'<form method="post">' in response.content
-    assert b"Stop emails about test notes?" in response.content
-    assert preference_enabled(user_id=ada.pk, kind="test_note", channel="email")
+    assert b"Stop emails about test mail notes?" in response.content
+    assert preference_enabled(user_id=ada.pk, kind="test_mail_note", channel="email")
 
 
 @pytest.mark.parametrize(
@@ -77,29 +77,29 @@ def test_the_link_opened_in_a_browser_asks_first(browser, ada):
     ],
 )
 def test_a_tampered_token_is_refused_400(browser, ada, token):
-    good = unsubscribe_token(user_id=ada.pk, kind="test_note")
+    good = unsubscribe_token(user_id=ada.pk, kind="test_mail_note")
     token = {
         "tampered": good[:-2] + ("AA" if not good.endswith("AA") else "BB"),
-        "replace-user": signing.Signer(salt=SALT).sign_object([ada.pk + 1, "test_note"])[:-43]
+        "replace-user": signing.Signer(salt=SALT).sign_object([ada.pk + 1, "test_mail_note"])[:-43]
         + good[-43:],
-        "other-salt": signing.Signer().sign_object([ada.pk, "test_note"]),
+        "other-salt": signing.Signer().sign_object([ada.pk, "test_mail_note"]),
     }[token]
     for method in (browser.get, browser.post):
         response = method(f"/notifications/unsubscribe/{token}/")
         assert response.status_code == 400
         assert b"This unsubscribe link is not valid." in response.content
-    assert preference_enabled(user_id=ada.pk, kind="test_note", channel="email")
+    assert preference_enabled(user_id=ada.pk, kind="test_mail_note", channel="email")
 
 
 def test_an_essential_kind_cannot_be_turned_off(browser, ada):
-    token = unsubscribe_token(user_id=ada.pk, kind="test_receipt")  # never in an email
+    token = unsubscribe_token(user_id=ada.pk, kind="test_mail_receipt")  # never in an email
     response = browser.post(f"/notifications/unsubscribe/{token}/")
     assert response.status_code == 400
     assert b"essential and cannot be turned off" in response.content
-    assert preference_enabled(user_id=ada.pk, kind="test_receipt", channel="email")
+    assert preference_enabled(user_id=ada.pk, kind="test_mail_receipt", channel="email")
 
 
 def test_a_link_of_a_deleted_account_is_404(browser, ada):
-    url = path_of(unsubscribe_url(user_id=ada.pk, kind="test_note"))
+    url = path_of(unsubscribe_url(user_id=ada.pk, kind="test_mail_note"))
     ada.delete()
     assert browser.post(url).status_code == 404
