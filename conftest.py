@@ -125,7 +125,10 @@ def _close_database_connections(django_db_setup):
     from asgiref.sync import SyncToAsync
     from django.db import connections
 
+    from tidewire.sync_threads import close_sync_thread_connections
+
     SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)
+    close_sync_thread_connections()
     connections.close_all()
     for connection in connections.all():
         if getattr(connection, "pool", None) is not None:

@@ -47,7 +47,8 @@ DEFAULTS: dict[str, Any] = {
     "REPLAY_RATE": "30/min",
     # Every process compares the topics it follows with the store this often and
     # reads what the channel layer did not bring: the relay for events whose writer
-    # died between commit and publish, or that Redis dropped.
+    # died between commit and publish, or that Redis dropped (read once two resyncs
+    # in a row find it missing: within two intervals).
     "RESYNC_INTERVAL": 1.0,
     # How long events stay in the store for clients to resume from (7 days), and
     # how often each process trims older ones.
