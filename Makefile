@@ -8,7 +8,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tidewire
 ROOT := $(shell id -u)
 
-.PHONY: run install install-dev lock system-deps test lint format bench bench-idle bench-chat clean
+.PHONY: run worker beat install install-dev lock system-deps test lint format bench bench-idle bench-chat clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,15 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python -m config.serve --host $(HOST) --port $(PORT)
+
+# Background jobs with REDIS_URL set (docs/deployment.md#background-jobs): any number
+# of workers, and exactly one beat, which sends each periodic job's task on time.
+# Without REDIS_URL, `make run`'s server runs the jobs itself.
+worker: install
+	$(BIN)/celery -A config worker --loglevel INFO
+
+beat: install
+	$(BIN)/celery -A config beat --loglevel INFO
 
 # Chromium (Debian's package; Playwright cannot download its own here) and a
 # redis-server binary the suite can start on a free port. Installed when missing,

@@ -6,6 +6,7 @@ import pytest
 from channels.layers import channel_layers
 
 from tidewire.fanout import hub
+from tidewire.testing.clock import FrozenClock
 from tidewire.testing.redis_server import RedisServer
 
 
@@ -16,6 +17,16 @@ def redis_server():
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Time stands still for the test (django.utils.timezone.now) until `clock.advance(s)`."""
+    from django.utils import timezone
+
+    frozen = FrozenClock()
+    monkeypatch.setattr(timezone, "now", frozen.now)
+    return frozen
 
 
 def _use_layer(settings, config: dict) -> None:
@@ -114,7 +125,10 @@ def _close_database_connections(django_db_setup):
     from asgiref.sync import SyncToAsync
     from django.db import connections
 
+    from tidewire.sync_threads import close_sync_thread_connections
+
     SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=10)
+    close_sync_thread_connections()
     connections.close_all()
     for connection in connections.all():
         if getattr(connection, "pool", None) is not None:

@@ -8,6 +8,9 @@ pytestmark = pytest.mark.django_db
 
 # Pages anyone may see; every other page redirects to the login page.
 PUBLIC_PAGES = {"/", "/accounts/login/", "/accounts/signup/", "/health/live", "/health/ready"}
+# Pages whose signed link is the credential (apps/mailing/unsubscribe.py): open to all,
+# and a made-up token is refused.
+SIGNED_LINK_PAGES = {"/notifications/unsubscribe/1/"}
 # Endpoints that are how one gets credentials: they answer 400/401 on their own terms.
 CREDENTIAL_ENDPOINTS = {"/api/auth/token/", "/api/auth/token/refresh/", "/api/auth/logout/"}
 
@@ -75,6 +78,8 @@ def test_every_page_but_the_public_ones_needs_a_login(client, url):
     response = client.get(url)
     if url in PUBLIC_PAGES:
         assert response.status_code == 200, url
+    elif url in SIGNED_LINK_PAGES:
+        assert response.status_code == 400, url
     else:
         assert response.status_code == 302, url
         assert response["Location"].startswith("/accounts/login/?next=")

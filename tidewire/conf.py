@@ -47,7 +47,8 @@ DEFAULTS: dict[str, Any] = {
     "REPLAY_RATE": "30/min",
     # Every process compares the topics it follows with the store this often and
     # reads what the channel layer did not bring: the relay for events whose writer
-    # died between commit and publish, or that Redis dropped.
+    # died between commit and publish, or that Redis dropped (read once two resyncs
+    # in a row find it missing: within two intervals).
     "RESYNC_INTERVAL": 1.0,
     # How long events stay in the store for clients to resume from (7 days), and
     # how often each process trims older ones.
@@ -79,9 +80,24 @@ DEFAULTS: dict[str, Any] = {
     # The DRF authentication class whose token validation sockets share, so a token
     # the API refuses (revoked, expired) is refused on a socket too.
     "TOKEN_AUTHENTICATION": "rest_framework_simplejwt.authentication.JWTAuthentication",
+    # Who runs the periodic jobs (tidewire/jobs.py): "celery" (a worker and beat on
+    # REDIS_URL), "embedded" (each server process, on a thread of its own) or "off"
+    # (nobody: tests that run jobs themselves). None: celery with REDIS_URL, else embedded.
+    "JOB_RUNNER": None,
+    # Seconds a chat message must stay unread before its recipient is emailed
+    # (apps/chat/emails.py): long enough that someone at the keyboard reads it
+    # first, short enough to matter. Zulip waits 2 minutes, Synapse 10.
+    "MISSED_MESSAGE_DELAY": 300,
+    # Read notifications older than this many days are purged by a daily job.
+    "NOTIFICATION_RETENTION_DAYS": 90,
 }
 
-_COMPUTED = {"SYNC_THREADS": _sync_threads}
+
+def _job_runner() -> str:
+    return "celery" if tidewire_setting("REDIS_URL") else "embedded"
+
+
+_COMPUTED = {"SYNC_THREADS": _sync_threads, "JOB_RUNNER": _job_runner}
 
 
 def tidewire_setting(name: str) -> Any:

@@ -61,13 +61,14 @@ class Follower(Protocol):
 class TopicState:
     """What this process knows of one topic it follows."""
 
-    __slots__ = ("delivered", "filling", "followers", "held")
+    __slots__ = ("delivered", "filling", "followers", "held", "resync_mark")
 
     def __init__(self) -> None:
         self.followers: dict[Any, Follower] = {}
         self.delivered: int | None = None  # highest offset handed out, in order
         self.held: dict[int, Outbound] = {}  # events that arrived ahead of a gap
         self.filling = False  # a read from the store is under way
+        self.resync_mark: int | None = None  # the store's offset at the previous resync
 
 
 class Hub:
@@ -351,8 +352,14 @@ class Hub:
         offsets = await database_sync_to_async(stream_offsets)(topics=followed)
         for topic in followed:
             state = self._topics.get(topic)
-            behind = state is not None and state.delivered is not None
-            if behind and offsets.get(topic, 0) > state.delivered:
+            if state is None or state.delivered is None:
+                continue
+            # An event committed a moment ago is usually still on its way through the
+            # layer: read from the store only what it already held at the previous
+            # resync and that has not come since (under load, reading every topic
+            # that was a few milliseconds behind cost more than the sends).
+            mark, state.resync_mark = state.resync_mark, offsets.get(topic, 0)
+            if mark is not None and state.delivered < mark:
                 self._fill_later(topic, state, wait=0)
 
 

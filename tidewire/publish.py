@@ -21,7 +21,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from . import fanout
 from .events import EventType
 from .faults import AFTER_COMMIT_BEFORE_PUBLISH, crash_point
-from .streams import StoredEvent, stream_append
+from .streams import StoredEvent, stream_append, stream_append_many
 from .topics import check_topic_name
 
 
@@ -56,6 +56,28 @@ def publish(*, topic: str, event: EventType, **fields: Any) -> StoredEvent:
     # robust: a broadcast failure must not turn a committed write into a 500 (the
     # event is stored; the followers' resync delivers it).
     transaction.on_commit(functools.partial(_after_commit, stored), robust=True)
+    return stored
+
+
+def publish_all(events: list[tuple[str, EventType, dict[str, Any]]]) -> list[StoredEvent]:
+    """`publish` for several events of one change, (topic, event type, fields) each.
+
+    Stored with two statements whatever their number (`publish` takes two per
+    event), broadcast after commit in the order given. The same rules: inside the
+    writer's `transaction.atomic()`, or OutsideTransaction.
+    """
+    if not in_writer_transaction():
+        names = ", ".join(repr(event.name) for _, event, _ in events)
+        raise OutsideTransaction(
+            f"publish_all({names}) must run inside the writing service's transaction.atomic()"
+        )
+    items = []
+    for topic, event, fields in events:
+        check_topic_name(topic)
+        items.append((topic, event.name, orjson.dumps(event.body(**fields)).decode()))
+    stored = stream_append_many(items)
+    for each in stored:
+        transaction.on_commit(functools.partial(_after_commit, each), robust=True)
     return stored
 
 

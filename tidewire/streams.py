@@ -43,6 +43,40 @@ def stream_append(*, topic: str, event_type: str, body: str) -> StoredEvent:
     return StoredEvent(topic=topic, offset=offset, type=event_type, body=body)
 
 
+def stream_append_many(items: list[tuple[str, str, str]]) -> list[StoredEvent]:
+    """Write several events (topic, type, body) in two statements; in the writer's transaction.
+
+    Each topic's counter moves by its number of events in one upsert (rows taken
+    in topic order, so two writers of the same topics cannot deadlock); the
+    events get consecutive offsets in the order given.
+    """
+    counts: dict[str, int] = {}
+    for topic, _, _ in items:
+        counts[topic] = counts.get(topic, 0) + 1
+    topics = sorted(counts)
+    table = Stream._meta.db_table
+    values = ", ".join(["(%s, %s)"] * len(topics))
+    sql = (
+        f"INSERT INTO {table} (topic, last_offset) VALUES {values} "
+        f"ON CONFLICT (topic) DO UPDATE SET last_offset = {table}.last_offset + "
+        "excluded.last_offset RETURNING topic, last_offset"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [part for topic in topics for part in (topic, counts[topic])])
+        last = dict(cursor.fetchall())
+    next_offset = {topic: last[topic] - counts[topic] + 1 for topic in topics}
+    stored = []
+    for topic, event_type, body in items:
+        stored.append(
+            StoredEvent(topic=topic, offset=next_offset[topic], type=event_type, body=body)
+        )
+        next_offset[topic] += 1
+    Event.objects.bulk_create(
+        [Event(topic=e.topic, offset=e.offset, type=e.type, body=e.body) for e in stored]
+    )
+    return stored
+
+
 def stream_offset(*, topic: str) -> int:
     """The offset of the topic's newest event, 0 when it has none."""
     last = Stream.objects.filter(topic=topic).values_list("last_offset", flat=True).first()

@@ -20,6 +20,11 @@ Async views (the health checks) take Django's own async path instead and never
 wait for a pooled thread: a slow request holding the threads must not make the
 process look dead to its supervisor.
 
+Sockets' synchronous work (a chat message's service call, a join rule's query)
+runs on the same threads through `on_sync_thread`: otherwise it queues on
+asgiref's one shared thread, behind every other socket's, one statement at a
+time (a chat at 200 messages a second saturated it, docs/benchmark.md).
+
 Views that hash a password (login, sign-up, password change), marked with
 `on_login_threads`, run on a pool of their own, `TIDEWIRE["LOGIN_THREADS"]`
 threads: one hash takes a few hundred milliseconds of CPU by design, and a
@@ -32,14 +37,18 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from asgiref.sync import ThreadSensitiveContext, iscoroutinefunction, sync_to_async
+from channels.db import database_sync_to_async
 from django.core.handlers.asgi import ASGIHandler, get_script_prefix
 from django.core.handlers.base import BaseHandler
 from django.urls import Resolver404, ResolverMatch, get_resolver
 
 from .conf import tidewire_setting
 from .paths import path_below
+
+T = TypeVar("T")
 
 # The attribute `on_login_threads` sets on a view, read from the resolved view.
 LOGIN_THREADS_MARK = "tidewire_login_threads"
@@ -90,13 +99,49 @@ class SyncThreads:
         return self._executors[index]
 
 
+_shared: SyncThreads | None = None
+
+
+def shared_sync_threads() -> SyncThreads:
+    """The process's sync threads (`SYNC_THREADS`), shared by HTTP requests and sockets."""
+    global _shared
+    if _shared is None:
+        _shared = SyncThreads(tidewire_setting("SYNC_THREADS"))
+    return _shared
+
+
+async def on_sync_thread(func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """Run sync code (the ORM, the cache) from a socket on one of the process's sync threads.
+
+    As `database_sync_to_async` (stale connections closed around the call), but
+    on the least busy of the threads HTTP requests use, whose connections last,
+    instead of asgiref's single shared thread.
+    """
+    threads = shared_sync_threads()
+    index = threads.lend()
+    try:
+        async with ThreadSensitiveContext(executor=threads.executor(index)):
+            return await database_sync_to_async(func)(*args, **kwargs)
+    finally:
+        threads.give_back(index)
+
+
+def close_sync_thread_connections() -> None:
+    """Close the database connections the shared threads hold (tests, before the drop)."""
+    from django.db import connections
+
+    if _shared is not None:
+        for index in range(len(_shared._executors)):
+            _shared.executor(index).submit(connections.close_all).result(timeout=10)
+
+
 class PooledASGIHandler(ASGIHandler):
     """Django's ASGI handler, running each request's sync code on a long-lived thread."""
 
     def __init__(self) -> None:
         BaseHandler.__init__(self)  # not ASGIHandler's: it builds the chain in async mode
         self.load_middleware(is_async=False)
-        self.threads = SyncThreads(tidewire_setting("SYNC_THREADS"))
+        self.threads = shared_sync_threads()
         login_threads = tidewire_setting("LOGIN_THREADS")
         if login_threads < 0:
             raise ValueError(

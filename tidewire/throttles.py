@@ -157,17 +157,20 @@ def too_many_requests(wait: float) -> HttpResponse:
     return response
 
 
-async def user_rate_allows(scope: str, user) -> tuple[bool, float]:
+def user_rate_allows(scope: str, user) -> tuple[bool, float]:
     """One more use of a throttle scope by `user` from a socket: (allowed, seconds to wait).
 
     Counted under the same key as `ScopedThrottle` on REST views with that
-    `throttle_scope`, so a user's REST and socket sends share one budget.
+    `throttle_scope`, so a user's REST and socket sends share one budget. Sync:
+    call it on a sync thread, beside the write it guards (one hop for both).
     """
     rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope)
     if rate is None:
         return True, 0.0
     key = ScopedThrottle.cache_format % {"scope": scope, "ident": f"user-{user.pk}"}
-    return await take(key, rate)
+    count, period = parse_rate(rate)
+    now = time.time()
+    return _count(key, now, next_arrival(cache.get(key), now, count=count, period=period))
 
 
 async def take(key: str, rate: str) -> tuple[bool, float]:
@@ -178,4 +181,12 @@ async def take(key: str, rate: str) -> tuple[bool, float]:
     if after is None:
         return False, wait
     await cache.aset(key, after, math.ceil(after - now))
+    return True, 0.0
+
+
+def _count(key: str, now: float, step: tuple[float | None, float]) -> tuple[bool, float]:
+    after, wait = step
+    if after is None:
+        return False, wait
+    cache.set(key, after, math.ceil(after - now))
     return True, 0.0

@@ -15,10 +15,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from channels.db import database_sync_to_async
-
 from tidewire.fanout import hub
 from tidewire.publish import asignal
+from tidewire.sync_threads import on_sync_thread
 from tidewire.throttles import user_rate_allows
 from tidewire.topics import FrameRefused, TopicFrame
 
@@ -58,15 +57,9 @@ async def _send(request: TopicFrame, conversation_id: int) -> dict[str, Any]:
     client_id = frame.get("client_id")
     if client_id is None:  # seed 003's frame has none: this send cannot be retried safely
         client_id = f"seed-{uuid.uuid4().hex}"
-    allowed, wait = await user_rate_allows(SEND_SCOPE, user)
-    if not allowed:
-        raise FrameRefused("rate_limited", f"too many messages: retry in {wait:.0f} seconds")
     try:
-        message, _created = await database_sync_to_async(services.message_send)(
-            conversation_id=conversation_id,
-            sender=user,
-            body=frame.get("body"),
-            client_id=client_id,
+        message = await on_sync_thread(
+            _send_now, conversation_id, user, frame.get("body"), client_id
         )
     except services.ClientIdReused as error:
         raise FrameRefused("client_id_reused", error.message) from None
@@ -78,10 +71,25 @@ async def _send(request: TopicFrame, conversation_id: int) -> dict[str, Any]:
     return {"type": "ack", "client_id": client_id, "message": message_snapshot(message)}
 
 
+def _send_now(conversation_id: int, user: Any, body: Any, client_id: str):
+    """The send limit and the send, in one trip to a sync thread."""
+    allowed, wait = user_rate_allows(SEND_SCOPE, user)
+    if not allowed:
+        raise FrameRefused("rate_limited", f"too many messages: retry in {wait:.0f} seconds")
+    message, _created = services.message_send(
+        conversation_id=conversation_id, sender=user, body=body, client_id=client_id
+    )
+    return message
+
+
 async def _mark(user_id: int, conversation_id: int, up_to: int, read: bool) -> dict[str, Any]:
     try:
-        participant, _moved = await database_sync_to_async(services.conversation_mark)(
-            conversation_id=conversation_id, user_id=user_id, up_to=up_to, read=read
+        participant, _moved = await on_sync_thread(
+            services.conversation_mark,
+            conversation_id=conversation_id,
+            user_id=user_id,
+            up_to=up_to,
+            read=read,
         )
     except Participant.DoesNotExist:
         raise FrameRefused("not_found", "no such conversation") from None
@@ -107,8 +115,8 @@ async def inbox_frame(request: TopicFrame) -> dict[str, Any] | None:
 async def conversation_left(user: Any, topic: str, match) -> None:
     """A socket left the conversation: note "last seen"; the last one also stops typing."""
     conversation_id = int(match[1])
-    await database_sync_to_async(services.participant_seen)(
-        conversation_id=conversation_id, user_id=user.pk
+    await on_sync_thread(
+        services.participant_seen, conversation_id=conversation_id, user_id=user.pk
     )
     if str(user.pk) not in hub.presence.table.state(topic):
         await asignal(topic=topic, event=TYPING, user=user.pk, typing=False)

@@ -46,7 +46,9 @@ class Participant(models.Model):
 
     Markers are message ids and only move forward: a message from the other side
     with an id up to `delivered_up_to` reached one of this user's devices, up to
-    `read_up_to` was seen (read implies delivered).
+    `read_up_to` was seen (read implies delivered), up to `emailed_up_to` was in a
+    missed-message email to this user, the last one sent at `emailed_at`
+    (apps/chat/emails.py).
     """
 
     conversation = models.ForeignKey(
@@ -58,6 +60,8 @@ class Participant(models.Model):
     delivered_up_to = models.BigIntegerField(default=0)
     read_up_to = models.BigIntegerField(default=0)
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    emailed_up_to = models.BigIntegerField(default=0)
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

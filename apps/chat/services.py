@@ -14,12 +14,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.listings.models import Listing
-from apps.notifications.kinds import register_kind
 from apps.notifications.services import notifications_read_about, notify
-from tidewire.publish import publish
+from tidewire.publish import publish_all
 from tidewire.text import InvalidText, clean_text
 
-from . import selectors, topics
+from . import emails, selectors, topics
 from .events import (
     CONVERSATION,
     MESSAGE,
@@ -30,13 +29,13 @@ from .events import (
     message_status,
     receipt_body,
 )
+from .kinds import CHAT_MESSAGE
 from .models import BODY_MAX_LENGTH, CLIENT_ID_MAX_LENGTH, Conversation, Message, Participant
 
 # What a client may use as its message id: a UUID, a counter, a timestamp-random mix.
 CLIENT_ID = re.compile(rf"^[A-Za-z0-9_.:-]{{1,{CLIENT_ID_MAX_LENGTH}}}$")
 
-# Seed 003 notifies the recipient of every message; read with the message.
-CHAT_MESSAGE = register_kind("chat_message", "Chat messages")
+# Seed 003 notifies the recipient of every message (CHAT_MESSAGE); read with the message.
 MESSAGE_SUBJECT = "chat.message"
 
 
@@ -103,17 +102,9 @@ def conversation_open(*, listing_id: int, buyer: Any) -> tuple[Conversation, boo
                     Participant(conversation=conversation, user_id=listing.seller_id),
                 ]
             )
-            for user_id, other in ((buyer.pk, listing.seller), (listing.seller_id, buyer)):
-                publish(
-                    topic=topics.inbox_topic(user_id),
-                    event=CONVERSATION,
-                    conversation=conversation_summary(
-                        conversation,
-                        user_id=user_id,
-                        unread_count=0,
-                        other_username=other.get_username(),
-                    ),
-                )
+            conversation.listing = listing
+            conversation.buyer, conversation.seller = buyer, listing.seller
+            publish_all(_rows(conversation))
     except IntegrityError:  # the same buyer opened it in another tab at the same moment
         return Conversation.objects.get(listing_id=listing_id, buyer_id=buyer.pk), False
     return conversation, True
@@ -159,12 +150,13 @@ def message_send(
             conversation.last_message = message
             conversation.last_activity_at = message.created_at
             conversation.save(update_fields=["last_message", "last_activity_at"])
-            publish(
-                topic=topics.conversation_topic(conversation.pk),
-                event=MESSAGE,
-                message=message_snapshot(message),
+            # The room's event and both inbox rows in one write (tidewire.publish_all).
+            room = (
+                topics.conversation_topic(conversation.pk),
+                MESSAGE,
+                {"message": message_snapshot(message)},
             )
-            _announce_rows(conversation)
+            publish_all([room, *_rows(conversation)])
             notify(
                 recipient_id=conversation.other(sender.pk),
                 kind=CHAT_MESSAGE.name,
@@ -173,6 +165,8 @@ def message_send(
                 subject=(MESSAGE_SUBJECT, message.pk),
                 dedupe_key=f"{MESSAGE_SUBJECT}:{message.pk}",
             )
+            # The recipient's email if this stays unread (apps/chat/emails.py).
+            emails.message_arrived(message=message, conversation=conversation)
     except IntegrityError:  # the same client_id raced in on another connection
         stored = _stored(
             sender_id=sender.pk, client_id=client_id, conversation_id=conversation_id, body=body
@@ -183,10 +177,12 @@ def message_send(
     return message, True
 
 
-def _announce_rows(conversation: Conversation, *, only: int | None = None) -> None:
-    """Publish the conversation's row to each participant's inbox (or only to `only`)."""
+def _rows(conversation: Conversation, *, only: int | None = None) -> list[tuple[Any, ...]]:
+    """The conversation's row for each participant's inbox (or only `only`'s), to publish."""
     markers = selectors.participants(conversation_id=conversation.pk)
+    unread = selectors.unread_counts(conversation_id=conversation.pk, markers=markers)
     last = conversation.last_message
+    rows = []
     for user_id, other in (
         (conversation.buyer_id, conversation.seller),
         (conversation.seller_id, conversation.buyer),
@@ -196,21 +192,15 @@ def _announce_rows(conversation: Conversation, *, only: int | None = None) -> No
         last_status = SENT
         if last is not None:
             last_status = message_status(last.pk, markers.get(conversation.other(last.sender_id)))
-        publish(
-            topic=topics.inbox_topic(user_id),
-            event=CONVERSATION,
-            conversation=conversation_summary(
-                conversation,
-                user_id=user_id,
-                unread_count=selectors.unread_count(
-                    conversation_id=conversation.pk,
-                    user_id=user_id,
-                    read_up_to=markers[user_id].read_up_to,
-                ),
-                other_username=other.get_username(),
-                last_status=last_status,
-            ),
+        summary = conversation_summary(
+            conversation,
+            user_id=user_id,
+            unread_count=unread[user_id],
+            other_username=other.get_username(),
+            last_status=last_status,
         )
+        rows.append((topics.inbox_topic(user_id), CONVERSATION, {"conversation": summary}))
+    return rows
 
 
 def conversation_mark(
@@ -236,16 +226,13 @@ def conversation_mark(
         previously_read = participant.read_up_to
         participant.delivered_up_to, participant.read_up_to = delivered, read_up_to
         participant.save(update_fields=["delivered_up_to", "read_up_to"])
-        publish(
-            topic=topics.conversation_topic(conversation_id),
-            event=RECEIPT,
-            **receipt_body(participant),
-        )
         conversation = Conversation.objects.select_related(
             "listing", "buyer", "seller", "last_message"
         ).get(pk=conversation_id)
-        # Both rows: the reader's unread count, and the other side's last-message tick.
-        _announce_rows(conversation, only=None if read_moved else conversation.other(user_id))
+        # The receipt, and the rows: the reader's unread count, the other side's tick.
+        receipt = (topics.conversation_topic(conversation_id), RECEIPT, receipt_body(participant))
+        rows = _rows(conversation, only=None if read_moved else conversation.other(user_id))
+        publish_all([receipt, *rows])
         if read_moved:  # the messages' notifications are read with them
             newly_read = Message.objects.filter(
                 conversation_id=conversation_id, id__gt=previously_read, id__lte=read_up_to

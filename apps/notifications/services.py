@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -65,26 +65,65 @@ def notify(
     if not selectors.preference_enabled(user_id=recipient_id, kind=kind, channel=Channel.IN_APP):
         return None
     subject_type, subject_id = subject if subject is not None else ("", None)
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                recipient_id=recipient_id,
-                kind=kind,
-                message=message,
-                link=link,
-                subject_type=subject_type,
-                subject_id=subject_id,
-                dedupe_key=dedupe_key,
-            )
-            publish(
-                topic=notifications_topic(recipient_id),
-                event=NOTIFICATION,
-                notification=notification_snapshot(notification),
-                unread_count=selectors.unread_count(recipient_id=recipient_id),
-            )
-    except IntegrityError:  # the same fact notified already (the unique key says so)
-        return None
+    notification = Notification(
+        recipient_id=recipient_id,
+        kind=kind,
+        message=message,
+        link=link,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        dedupe_key=dedupe_key,
+        created_at=timezone.now(),
+    )
+    # No savepoint: inside a caller's transaction (a chat message) this is part of
+    # its change, and the insert cannot fail on the dedupe key (ON CONFLICT).
+    with transaction.atomic(savepoint=False):
+        if not _insert_once(notification):
+            return None  # the same fact notified already
+        publish(
+            topic=notifications_topic(recipient_id),
+            event=NOTIFICATION,
+            notification=notification_snapshot(notification),
+            unread_count=selectors.unread_count(recipient_id=recipient_id),
+        )
     return notification
+
+
+_INSERT_FIELDS = (
+    "recipient",
+    "kind",
+    "message",
+    "link",
+    "subject_type",
+    "subject_id",
+    "dedupe_key",
+    "created_at",
+)
+
+
+def _insert_once(notification: Notification) -> bool:
+    """Insert unless the recipient has this dedupe key already; sets the pk; False if not new.
+
+    One statement (`ON CONFLICT DO NOTHING`, PostgreSQL and SQLite alike) instead of
+    a savepoint around an insert that may raise.
+    """
+    table = Notification._meta.db_table
+    fields = [Notification._meta.get_field(name) for name in _INSERT_FIELDS]
+    values = [
+        field.get_db_prep_save(getattr(notification, field.attname), connection) for field in fields
+    ]
+    sql = (
+        f"INSERT INTO {table} ({', '.join(field.column for field in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(values))}) "
+        "ON CONFLICT (recipient_id, dedupe_key) DO NOTHING RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    notification.pk = row[0]
+    return True
 
 
 def _mark_read(recipient_id: int, unread: QuerySet[Notification]) -> list[int]:

@@ -8,6 +8,8 @@ import dj_database_url
 
 from tidewire.conf import overrides_from_environment
 
+from .email_url import email_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "apps.listings",
     "apps.chat",
     "apps.notifications",
+    "apps.mailing",
 ]
 
 MIDDLEWARE = [
@@ -136,6 +139,25 @@ else:
             "CONFIG": {"capacity": 10_000},
         }
     }
+
+# Periodic jobs (tidewire/jobs.py): with REDIS_URL, Celery runs them (config/celery.py,
+# which sets the broker and result backend to REDIS_URL); without it, the server does.
+# Results are kept for callers that wait on a task (an operator, the tests), an hour.
+CELERY_RESULT_EXPIRES = 3600
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # LOGGING below formats the worker's lines too
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True  # a worker started before Redis waits for it
+
+# Email (apps/mailing): EMAIL_URL configures SMTP (config/settings/email_url.py);
+# without it, production uses Django's default (an SMTP server on localhost:25) and
+# development keeps every sent mail in the database, listed at /dev/mail/.
+EMAIL_URL = os.environ.get("EMAIL_URL", "")
+if EMAIL_URL:
+    globals().update(email_settings(EMAIL_URL))
+EMAIL_TIMEOUT = 30  # seconds: an SMTP server that hangs fails the attempt (retried later)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Tidewire <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where links in emails point (unsubscribe, the conversation): this site as its users reach it.
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 
 # django-axes first: it refuses a locked-out login before ModelBackend spends a
 # password hash on it.

@@ -14,3 +14,7 @@ SECRET_KEY = SECRET_KEY or development_secret_key(  # noqa: F405
     Path(os.environ.get("TIDEWIRE_SECRET_KEY_FILE", BASE_DIR / ".secret_key"))
 )
 TIDEWIRE_DEMO = True
+# No EMAIL_URL: sent mail stays in the database for /dev/mail/ (apps/mailing/dev_urls.py).
+if not EMAIL_URL:  # noqa: F405
+    EMAIL_BACKEND = "apps.mailing.backends.MailboxBackend"
+ROOT_URLCONF = "config.dev_urls"

@@ -14,5 +14,7 @@ TIDEWIRE_DEMO = True
 # Serve static files straight from the apps and node_modules (no collectstatic step).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Tests run the periodic jobs themselves (or set JOB_RUNNER to test a runner).
+TIDEWIRE.setdefault("JOB_RUNNER", "off")  # noqa: F405
 # Topics the core's tests follow in real server processes.
 INSTALLED_APPS = [*INSTALLED_APPS, "tidewire.testing"]  # noqa: F405

@@ -78,3 +78,39 @@ def test_an_event_costs_two_queries_in_the_writers_transaction(
         publish(topic="pub.f", event=PING, n=0)  # the topic's first event creates its row
         with django_assert_num_queries(2):
             publish(topic="pub.f", event=PING, n=1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publish_all_stores_several_events_in_two_statements_with_consecutive_offsets():
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from tidewire.publish import publish_all
+    from tidewire.streams import stream_offset, stream_read
+
+    with transaction.atomic():
+        publish(topic="twtest.open.1", event=PING, n=0)
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        stored = publish_all(
+            [
+                ("twtest.open.2", PING, {"n": 1}),
+                ("twtest.open.1", PING, {"n": 2}),
+                ("twtest.open.2", PING, {"n": 3}),
+            ]
+        )
+    statements = [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len([s for s in statements if s.startswith("INSERT")]) == 2
+    assert [(e.topic, e.offset) for e in stored] == [
+        ("twtest.open.2", 1),
+        ("twtest.open.1", 2),
+        ("twtest.open.2", 2),
+    ]
+    assert stream_offset(topic="twtest.open.2") == 2
+    assert [e.offset for e in stream_read(topic="twtest.open.1", after=0)] == [1, 2]
+
+
+def test_publish_all_outside_a_transaction_raises():
+    from tidewire.publish import OutsideTransaction, publish_all
+
+    with pytest.raises(OutsideTransaction):
+        publish_all([("twtest.open.1", PING, {"n": 1})])

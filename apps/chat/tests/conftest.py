@@ -11,7 +11,9 @@ from tidewire.testing.sockets import access_token
 def _user(username):
     from django.contrib.auth.models import User
 
-    return User.objects.create_user(username=username, password=f"{username}-pass-1")
+    return User.objects.create_user(
+        username=username, password=f"{username}-pass-1", email=f"{username}@example.com"
+    )
 
 
 @pytest.fixture

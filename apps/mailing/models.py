@@ -1,0 +1,77 @@
+"""Emails waiting to be sent, as rows (a restart loses none), and development's mailbox."""
+
+from django.conf import settings
+from django.db import models
+
+KEY_MAX_LENGTH = 200
+
+
+class OutgoingEmail(models.Model):
+    """One email to a user, due at `due_at`, written by its renderer only when it is sent.
+
+    The row holds what to write about (`renderer` and `context`: names and ids),
+    never the text: the email says what is true when it goes out. `key` names
+    the fact, so scheduling it twice makes one row. Rows of one `batch` collect
+    facts for one email: at most one of them is pending at a time.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending"  # waits for due_at
+        SENDING = "sending"  # claimed by one run of the send job, which sends it now
+        SENT = "sent"
+        CANCELLED = "cancelled"  # nothing left to say: read meanwhile, turned off, no address
+        FAILED = "failed"  # refused too often, or interrupted mid-send (never sent again)
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outgoing_emails"
+    )
+    kind = models.CharField(max_length=50)  # a notification kind: preferences, unsubscribe
+    renderer = models.CharField(max_length=100)  # apps/mailing/renderers.py
+    context = models.JSONField(default=dict, blank=True)
+    key = models.CharField(max_length=KEY_MAX_LENGTH, unique=True)
+    batch = models.CharField(max_length=KEY_MAX_LENGTH, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    due_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)  # sends tried
+    last_error = models.TextField(blank=True)  # or why it was cancelled
+    subject = models.CharField(max_length=255, blank=True)  # as sent
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["due_at"], name="email_due", condition=models.Q(status="pending")),
+            models.Index(fields=["recipient", "-id"], name="email_recipient"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch"],
+                name="one_pending_email_per_batch",
+                condition=models.Q(status="pending") & ~models.Q(batch=""),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} email to user {self.recipient_id} ({self.status})"
+
+
+class MailboxMessage(models.Model):
+    """A sent email kept for developers (MailboxBackend, shown at /dev/mail/ in development)."""
+
+    sent_at = models.DateTimeField(auto_now_add=True)
+    from_email = models.CharField(max_length=320)
+    to = models.TextField()  # comma-separated
+    subject = models.CharField(max_length=998)  # RFC 5322's line limit
+    headers = models.JSONField(default=dict)
+    text = models.TextField(blank=True)
+    html = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "development mailbox message"
+
+    def __str__(self) -> str:
+        return f"{self.subject} to {self.to}"

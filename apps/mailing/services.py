@@ -1,0 +1,257 @@
+"""Writes of outgoing emails: scheduled once per fact, then claimed, sent and marked, once.
+
+Sending goes claim → render → send → mark:
+
+1. claim: a run of the send job moves due rows from pending to sending, in a
+   short transaction of its own. On PostgreSQL, `SELECT … FOR UPDATE SKIP LOCKED`:
+   two runs at once take different rows and neither waits. On SQLite (no row
+   locks), a conditional `UPDATE … WHERE status = 'pending'` per row, which one
+   run alone can win.
+2. render: the row's renderer writes the email from the data as it is now, or
+   cancels it (read meanwhile) or puts it back to wait.
+3. send, through Django's email API (EMAIL_URL, or development's mailbox).
+4. mark it sent, with the renderer's own bookkeeping, in one transaction.
+
+At most once. A row leaves "sending" only through the run that claimed it.
+If that process dies between claim and mark, nobody can tell whether the SMTP
+server took the email, so it is not sent again: after CLAIM_TIMEOUT it is
+marked failed, where an operator sees it. We prefer that to at least once
+because these emails are reminders (a missed message, a new reservation, each
+also in the bell): a second copy is noise that teaches people to ignore them,
+a lost one is still in the app, and the window is the moment between the SMTP
+server's "250 OK" and our commit. A send that raises (connection refused, a
+4xx or 5xx answer) delivered nothing and is retried with backoff, MAX_ATTEMPTS
+times; only a connection lost while awaiting that very "250" can repeat one,
+and each email carries a Message-ID of its own, by which mail systems merge
+copies.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.notifications.kinds import get_kind
+from apps.notifications.models import Channel
+from apps.notifications.selectors import preference_enabled
+
+from .models import OutgoingEmail
+from .renderers import Cancel, Letter, Reschedule, get_renderer
+from .unsubscribe import unsubscribe_headers
+
+logger = logging.getLogger(__name__)
+
+Status = OutgoingEmail.Status
+
+# Rows one run claims; the rest wait for the next run (every 15 s).
+CLAIM_BATCH = 50
+# A claim older than this belongs to a run that died: far longer than one send
+# takes (each SMTP step times out after EMAIL_TIMEOUT, 30 s).
+CLAIM_TIMEOUT = timedelta(minutes=10)
+# Sends tried before an email is given up; waits after each failure, in seconds
+# (the last repeats): a mail server that is down for an hour loses nothing.
+MAX_ATTEMPTS = 5
+RETRY_AFTER = (60, 300, 900, 3600)
+
+
+def email_schedule(
+    *,
+    recipient_id: int,
+    kind: str,
+    renderer: str,
+    key: str,
+    due_at: datetime,
+    context: dict[str, Any] | None = None,
+    batch: str = "",
+) -> OutgoingEmail:
+    """Schedule an email once per `key`; with `batch`, join that batch's pending one.
+
+    A fact already scheduled returns its row as it is. Joining a batch moves its
+    pending email's due time earlier when this fact is due sooner. Runs inside the
+    caller's transaction (the fact and its email commit together) or alone.
+    """
+    get_kind(kind)  # UnknownKind for a typo, before anything is written
+    get_renderer(renderer)  # UnknownRenderer likewise
+    for _ in range(2):  # a second pass after losing a race to another writer
+        with transaction.atomic():
+            existing = OutgoingEmail.objects.filter(key=key).first()
+            if existing is not None:
+                return existing
+            if batch:
+                pending = (
+                    OutgoingEmail.objects.select_for_update()
+                    .filter(batch=batch, status=Status.PENDING)
+                    .first()
+                )
+                if pending is not None:
+                    if due_at < pending.due_at:
+                        pending.due_at = due_at
+                        pending.save(update_fields=["due_at"])
+                    return pending
+            try:
+                with transaction.atomic():
+                    return OutgoingEmail.objects.create(
+                        recipient_id=recipient_id,
+                        kind=kind,
+                        renderer=renderer,
+                        key=key,
+                        batch=batch,
+                        due_at=due_at,
+                        context=context or {},
+                    )
+            except IntegrityError:  # the same key, or the batch's pending email, just committed
+                continue
+    raise RuntimeError(f"could not schedule email {key!r}")  # pragma: no cover
+
+
+def emails_send_due(*, now: datetime | None = None, limit: int = CLAIM_BATCH) -> dict[str, int]:
+    """Send every email due at `now` (a run of the send job); counts by outcome."""
+    now = now or timezone.now()
+    outcomes: Counter[str] = Counter()
+    outcomes["failed"] += _fail_interrupted(now)
+    for email in _claim_due(now, limit):
+        outcomes[_deliver(email, now)] += 1
+    return {name: count for name, count in outcomes.items() if count}
+
+
+def emails_purge(*, older_than_days: float) -> int:
+    """Delete emails done with (sent, cancelled, failed) created before the retention."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    done = (Status.SENT, Status.CANCELLED, Status.FAILED)
+    deleted, _ = OutgoingEmail.objects.filter(status__in=done, created_at__lt=cutoff).delete()
+    return deleted
+
+
+def _fail_interrupted(now: datetime) -> int:
+    return OutgoingEmail.objects.filter(
+        status=Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT
+    ).update(
+        status=Status.FAILED,
+        last_error="interrupted while sending: it may have gone out, so it is not sent again",
+    )
+
+
+def _claim_due(now: datetime, limit: int) -> list[OutgoingEmail]:
+    due = OutgoingEmail.objects.filter(status=Status.PENDING, due_at__lte=now).order_by(
+        "due_at", "id"
+    )
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            ids = list(due.select_for_update(skip_locked=True).values_list("id", flat=True)[:limit])
+            OutgoingEmail.objects.filter(id__in=ids).update(status=Status.SENDING, claimed_at=now)
+    else:
+        ids = [
+            pk
+            for pk in due.values_list("id", flat=True)[:limit]
+            if OutgoingEmail.objects.filter(pk=pk, status=Status.PENDING).update(
+                status=Status.SENDING, claimed_at=now
+            )
+        ]
+    claimed = OutgoingEmail.objects.filter(id__in=ids).select_related("recipient")
+    return list(claimed.order_by("due_at", "id"))
+
+
+def _deliver(email: OutgoingEmail, now: datetime) -> str:
+    """Render, send and mark one claimed email; the outcome's name."""
+    address = email.recipient.email
+    if not address:
+        return _cancel(email, now, "the recipient has no email address")
+    if not preference_enabled(user_id=email.recipient_id, kind=email.kind, channel=Channel.EMAIL):
+        return _cancel(email, now, "the recipient turned these emails off")
+    try:
+        outcome = get_renderer(email.renderer)(email, now=now)
+    except Exception as error:  # a renderer's bug or unreadable data: retried, then failed
+        logger.exception("rendering email %s failed", email.pk)
+        return _attempt_failed(email, now, f"rendering failed: {error!r}")
+    if isinstance(outcome, Cancel):
+        return _cancel(email, now, outcome.reason)
+    if isinstance(outcome, Reschedule):
+        _back_to_pending(email, now, due_at=outcome.due_at)
+        return "rescheduled"
+    try:
+        _message(email, outcome).send()
+    except Exception as error:  # nothing was delivered (see the module's docstring)
+        logger.warning("sending email %s failed: %r", email.pk, error)
+        return _attempt_failed(email, now, repr(error))
+    with transaction.atomic():
+        marked = OutgoingEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(
+            status=Status.SENT,
+            sent_at=now,
+            attempts=F("attempts") + 1,
+            subject=outcome.subject[:255],
+            last_error="",
+        )
+        if marked and outcome.on_sent is not None:
+            outcome.on_sent()
+    if not marked:
+        logger.error("email %s went out after it was given up as interrupted", email.pk)
+    return "sent"
+
+
+def _message(email: OutgoingEmail, letter: Letter) -> EmailMultiAlternatives:
+    """The email as sent: text, HTML as its alternative, and the headers mail systems read."""
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    headers = {
+        # One per row, the same on every attempt: copies of one email merge.
+        "Message-ID": f"<email.{email.pk}@{domain}>",
+        # RFC 3834: sent by a program; out-of-office replies should not answer it.
+        "Auto-Submitted": "auto-generated",
+        **unsubscribe_headers(user_id=email.recipient_id, kind=email.kind),
+    }
+    message = EmailMultiAlternatives(
+        subject=letter.subject,
+        body=letter.text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.recipient.email],
+        headers=headers,
+    )
+    message.attach_alternative(letter.html, "text/html")
+    return message
+
+
+def _cancel(email: OutgoingEmail, now: datetime, reason: str) -> str:
+    OutgoingEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(
+        status=Status.CANCELLED, cancelled_at=now, last_error=reason
+    )
+    return "cancelled"
+
+
+def _attempt_failed(email: OutgoingEmail, now: datetime, error: str) -> str:
+    attempts = email.attempts + 1
+    if attempts >= MAX_ATTEMPTS:
+        OutgoingEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(
+            status=Status.FAILED, attempts=attempts, last_error=error
+        )
+        return "failed"
+    wait = RETRY_AFTER[min(attempts, len(RETRY_AFTER)) - 1]
+    _back_to_pending(
+        email, now, due_at=now + timedelta(seconds=wait), attempts=attempts, last_error=error
+    )
+    return "retried"
+
+
+def _back_to_pending(email: OutgoingEmail, now: datetime, *, due_at: datetime, **changes) -> None:
+    """Put a claimed email back to wait; within a batch that has a pending one, join it."""
+    sending = OutgoingEmail.objects.filter(pk=email.pk, status=Status.SENDING)
+    try:
+        with transaction.atomic():
+            sending.update(status=Status.PENDING, due_at=due_at, claimed_at=None, **changes)
+    except IntegrityError:  # a fact came in meanwhile and opened the batch's next email
+        with transaction.atomic():
+            OutgoingEmail.objects.filter(
+                batch=email.batch, status=Status.PENDING, due_at__gt=due_at
+            ).update(due_at=due_at)
+            sending.update(
+                status=Status.CANCELLED,
+                cancelled_at=now,
+                last_error="joined the pending email of its batch",
+            )
