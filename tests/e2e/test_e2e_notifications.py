@@ -79,3 +79,15 @@ def test_reading_the_chat_reads_its_notifications(pair, person):
     page.goto("/notifications/")
     expect(page.locator(".notification-row")).to_have_count(1)
     expect(page.locator(".notification-row.unread")).to_have_count(0)
+
+
+def test_email_can_be_turned_off_and_on_again_on_the_notifications_page(pair, person):
+    _, page = person(PASSWORD, pair["seller"], "/notifications/")
+    email = page.locator("input[data-kind='chat_message'][data-channel='email']")
+    expect(email).to_be_checked()
+    email.uncheck()
+    page.reload()
+    expect(email).not_to_be_checked()
+    email.check()
+    page.reload()
+    expect(email).to_be_checked()
