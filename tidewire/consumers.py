@@ -6,6 +6,7 @@ Frames and close codes are documented in docs/protocol.md.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -26,6 +27,7 @@ from .topics import (
     JoinRuleFailed,
     TopicError,
     TopicFrame,
+    TopicRule,
     authorize_join,
     resolve_topic,
 )
@@ -43,14 +45,23 @@ class SubscribeFailed(Exception):
 class Subscription:
     """One socket following one topic: holds events back while it catches up, drops repeats."""
 
-    __slots__ = ("last_offset", "pending", "presence", "seed_format", "sender")
+    __slots__ = ("last_offset", "match", "pending", "rule", "seed_format", "sender")
 
-    def __init__(self, sender: Sender, *, seed_format: bool, presence: bool) -> None:
+    def __init__(
+        self, sender: Sender, *, seed_format: bool, rule: TopicRule, match: re.Match[str]
+    ) -> None:
         self.sender = sender
         self.seed_format = seed_format
-        self.presence = presence  # the topic keeps presence: its user is tracked while it lasts
+        # The topic's family, resolved once: its presence, frames and leave hook.
+        self.rule = rule
+        self.match = match
         self.last_offset = 0
         self.pending: list[Outbound] | None = []  # live events that arrive during catch-up
+
+    @property
+    def presence(self) -> bool:
+        """The topic keeps presence: the socket's user is tracked while it lasts."""
+        return self.rule.presence
 
     def deliver(self, outbound: Outbound) -> None:
         """Send a live event, unless the socket is still catching up or has seen it.
@@ -106,9 +117,8 @@ class TopicsConsumer(SocketConsumer):
         in between is held and sent once, after the replay: no gap and no duplicate.
         If anything fails, nothing is left subscribed and SubscribeFailed is raised.
         """
-        subscription = Subscription(
-            self.sender, seed_format=seed_format, presence=resolve_topic(topic)[0].presence
-        )
+        rule, match = resolve_topic(topic)
+        subscription = Subscription(self.sender, seed_format=seed_format, rule=rule, match=match)
         self.subscriptions[topic] = subscription
         try:
             await hub.subscribe(topic, self, subscription)
@@ -142,9 +152,9 @@ class TopicsConsumer(SocketConsumer):
         hub.unsubscribe(topic, self)  # first: the socket is not told of its own leaving
         if subscription.presence:
             hub.presence.untrack(topic, str(self.scope["user"].pk))
-        rule, match = resolve_topic(topic)
-        if rule.on_leave is not None:
-            spawn(rule.on_leave(self.scope["user"], topic, match), detach=True)
+        on_leave = subscription.rule.on_leave
+        if on_leave is not None:
+            spawn(on_leave(self.scope["user"], topic, subscription.match), detach=True)
         return True
 
     async def handle_topic_frame(
@@ -152,12 +162,17 @@ class TopicsConsumer(SocketConsumer):
     ) -> None:
         """Hand a frame about a followed topic to the topic's `handle_in` and send its reply.
 
-        The reply carries the frame's `ref` (and the topic, when `reply_topic`); a
-        `FrameRefused` becomes an error frame, anything else raised is logged and
-        answered `failed`: the socket stays open.
+        A topic the socket does not follow gets `not_subscribed`. The reply carries
+        the frame's `ref` (and the topic, when `reply_topic`); a `FrameRefused`
+        becomes an error frame, anything else raised is logged and answered
+        `failed`: the socket stays open.
         """
         ref = frame.get("ref")
-        rule, match = resolve_topic(topic)
+        subscription = self.subscriptions.get(topic)
+        if subscription is None:
+            self.send_error("not_subscribed", f"not subscribed to {topic[:100]!r}", ref)
+            return
+        rule, match = subscription.rule, subscription.match
         if rule.handle_in is None:
             self.send_error(
                 "unknown_type", f"unknown frame type {frame['type'][:64]!r} for {topic!r}", ref
@@ -259,9 +274,8 @@ class MultiplexConsumer(TopicsConsumer):
             self._unsubscribe(frame)
         elif kind != "ping" and "topic" in frame:
             topic = frame["topic"]
-            if not isinstance(topic, str) or topic not in self.subscriptions:
-                shown = topic[:100] if isinstance(topic, str) else topic
-                self.send_error("not_subscribed", f"not subscribed to {shown!r}", frame.get("ref"))
+            if not isinstance(topic, str):
+                self.send_error("not_subscribed", f"not subscribed to {topic!r}", frame.get("ref"))
                 return
             await self.handle_topic_frame(topic, frame, reply_topic=True)
         else:
