@@ -21,7 +21,7 @@ from apps.listings.models import Listing
 from tidewire.rest import StrictSerializer, stream_position
 
 from . import selectors, services
-from .events import conversation_summary, message_snapshot, message_status
+from .events import SENT, conversation_summary, delivery_status, message_snapshot
 from .frames import SEND_SCOPE
 from .models import Conversation, Participant
 from .topics import conversation_topic, inbox_topic
@@ -65,14 +65,14 @@ def summaries(user_id: int, search: str | None = None) -> list[dict[str, Any]]:
 def _summary(row: Participant, other: Participant | None, user_id: int) -> dict[str, Any]:
     conversation = row.conversation
     last = conversation.last_message
-    recipient = row if last is not None and last.sender_id != user_id else other
+    markers = {p.user_id: p for p in (row, other) if p is not None}
     other_user = conversation.seller if user_id == conversation.buyer_id else conversation.buyer
     return conversation_summary(
         conversation,
         user_id=user_id,
         unread_count=row.unread,
         other_username=other_user.get_username(),
-        last_status=message_status(last.pk, recipient) if last is not None else "sent",
+        last_status=delivery_status(last, markers) if last is not None else SENT,
     )
 
 
@@ -152,15 +152,11 @@ class MessageListApi(APIView):
         limit = (
             _query_int(request, "limit", 1, selectors.HISTORY_PAGE_MAX) or selectors.HISTORY_PAGE
         )
-        messages = selectors.message_history(
-            conversation_id=conversation_id, before=before, limit=limit + 1
+        messages, more = selectors.message_page(
+            conversation_id=conversation_id, before=before, limit=limit
         )
-        more, messages = len(messages) > limit, messages[:limit]
         markers = selectors.participants(conversation_id=conversation_id)
-        results = [
-            message_snapshot(m, status=message_status(m.pk, _recipient(markers, m.sender_id)))
-            for m in messages
-        ]
+        results = [message_snapshot(m, status=delivery_status(m, markers)) for m in messages]
         next_url = None
         if more:
             path = reverse("chat-messages", kwargs={"conversation_id": conversation_id})
@@ -188,14 +184,8 @@ class MessageListApi(APIView):
         except services.ChatError as error:
             raise _invalid(error) from None
         markers = selectors.participants(conversation_id=conversation_id)
-        snapshot = message_snapshot(
-            message, status=message_status(message.pk, _recipient(markers, message.sender_id))
-        )
+        snapshot = message_snapshot(message, status=delivery_status(message, markers))
         return Response(snapshot, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-
-
-def _recipient(markers: dict[int, Participant], sender_id: int) -> Participant | None:
-    return next((p for user_id, p in markers.items() if user_id != sender_id), None)
 
 
 def _query_int(request: Request, name: str, low: int, high: int) -> int | None:

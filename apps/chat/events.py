@@ -70,6 +70,12 @@ def message_status(message_id: int, recipient: Participant | None) -> str:
     return SENT
 
 
+def delivery_status(message: Message, markers: dict[int, Participant]) -> str:
+    """`message_status` towards the message's recipient, from both sides' markers by user id."""
+    recipient = next((p for user_id, p in markers.items() if user_id != message.sender_id), None)
+    return message_status(message.pk, recipient)
+
+
 def message_snapshot(message: Message, *, status: str = SENT) -> dict[str, Any]:
     """A message as the socket and REST show it."""
     return {

@@ -92,14 +92,16 @@ def other_markers(*, conversation_ids: list[int], user_id: int) -> dict[int, Par
     return {row.conversation_id: row for row in rows}
 
 
-def message_history(
+def message_page(
     *, conversation_id: int, before: int | None = None, limit: int = HISTORY_PAGE
-) -> list[Message]:
-    """Up to `limit` messages, newest first, older than message id `before` when given."""
+) -> tuple[list[Message], bool]:
+    """Up to `limit` messages, newest first, older than message id `before` when given;
+    and whether older ones remain."""
     messages = Message.objects.filter(conversation_id=conversation_id)
     if before is not None:
         messages = messages.filter(id__lt=before)
-    return list(messages.order_by("-id")[:limit])
+    page = list(messages.order_by("-id")[: limit + 1])
+    return page[:limit], len(page) > limit
 
 
 def latest_message_id(*, conversation_id: int) -> int:

@@ -25,8 +25,8 @@ from .events import (
     RECEIPT,
     SENT,
     conversation_summary,
+    delivery_status,
     message_snapshot,
-    message_status,
     receipt_body,
 )
 from .kinds import CHAT_MESSAGE
@@ -191,7 +191,7 @@ def _rows(conversation: Conversation, *, only: int | None = None) -> list[tuple[
             continue
         last_status = SENT
         if last is not None:
-            last_status = message_status(last.pk, markers.get(conversation.other(last.sender_id)))
+            last_status = delivery_status(last, markers)
         summary = conversation_summary(
             conversation,
             user_id=user_id,

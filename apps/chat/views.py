@@ -16,7 +16,7 @@ from tidewire.streams import stream_offset
 
 from . import selectors
 from .api import summaries, summary_of
-from .events import message_snapshot, message_status, receipt_body
+from .events import delivery_status, message_snapshot, receipt_body
 from .models import Conversation
 from .topics import conversation_topic, inbox_topic
 
@@ -52,16 +52,8 @@ def room(request: HttpRequest, conversation_id: int) -> HttpResponse:
     me = request.user
     other = conversation.seller if me.pk == conversation.buyer_id else conversation.buyer
     markers = selectors.participants(conversation_id=conversation_id)
-    history = selectors.message_history(
-        conversation_id=conversation_id, limit=selectors.HISTORY_PAGE + 1
-    )
-    more, history = len(history) > selectors.HISTORY_PAGE, history[: selectors.HISTORY_PAGE]
-    messages = [
-        message_snapshot(
-            m, status=message_status(m.pk, markers.get(conversation.other(m.sender_id)))
-        )
-        for m in history
-    ]
+    history, more = selectors.message_page(conversation_id=conversation_id)
+    messages = [message_snapshot(m, status=delivery_status(m, markers)) for m in history]
     last_seen = markers[other.pk].last_seen_at
     page = {
         "conversation": summary_of(conversation_id, me.pk),
