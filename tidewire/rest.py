@@ -8,10 +8,12 @@ between is both in the data and replayed (and windows skip versions they have).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -77,3 +79,31 @@ class StrictSerializer(serializers.Serializer):
         if unknown:
             raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         return super().to_internal_value(data)
+
+
+class NewestFirstPagination(CursorPagination):
+    """Cursor pages, 20 by default (`?page_size=` up to 100); subclasses set `ordering`.
+
+    A cursor stays put while rows are added, where an offset would shift.
+    """
+
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+def paginated(
+    paginator: CursorPagination,
+    rows: Iterable[Any],
+    request: Request,
+    view: Any,
+    serialize: Callable[[Any], Any],
+    *,
+    headers: dict[str, str],
+) -> Response:
+    """One page of `rows`, each serialized, with `headers` (a stream position read before)."""
+    page = paginator.paginate_queryset(rows, request, view=view)
+    response = paginator.get_paginated_response([serialize(row) for row in page])
+    for header, value in headers.items():
+        response[header] = value
+    return response

@@ -8,14 +8,13 @@ from typing import Any
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.roles import is_super_admin
-from tidewire.rest import StrictSerializer, stream_position
+from tidewire.rest import NewestFirstPagination, StrictSerializer, paginated, stream_position
 from tidewire.text import TextField
 
 from . import selectors, services
@@ -66,13 +65,8 @@ class ListingOutput(serializers.Serializer):
         return listing_snapshot(instance)
 
 
-class ListingPagination(CursorPagination):
-    """Newest first; a cursor stays put while listings are added (an offset would shift)."""
-
+class ListingPagination(NewestFirstPagination):
     ordering = ("-created_at", "-id")
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
 
 
 class IsSellerOrSuperAdmin(BasePermission):
@@ -128,12 +122,9 @@ class ListingListApi(APIView):
         listings = selectors.listing_list(
             status=query.get("status"), search=query.get("search"), seller_id=query.get("seller")
         )
-        paginator = ListingPagination()
-        page = paginator.paginate_queryset(listings, request, view=self)
-        response = paginator.get_paginated_response([listing_snapshot(item) for item in page])
-        for header, value in position.items():
-            response[header] = value
-        return response
+        return paginated(
+            ListingPagination(), listings, request, self, listing_snapshot, headers=position
+        )
 
     @extend_schema(request=ListingInput, responses={201: ListingOutput})
     def post(self, request: Request) -> Response:

@@ -11,12 +11,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tidewire.rest import StrictSerializer, stream_position
+from tidewire.rest import NewestFirstPagination, StrictSerializer, paginated, stream_position
 
 from . import selectors, services
 from .events import notification_snapshot
@@ -36,13 +35,8 @@ class FeedFilter(StrictSerializer):
     page_size = serializers.IntegerField(required=False)  # the paginator's
 
 
-class FeedPagination(CursorPagination):
-    """Newest first; a cursor stays put while notifications arrive."""
-
+class FeedPagination(NewestFirstPagination):
     ordering = ("-id",)
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 100
 
 
 class ReadInput(StrictSerializer):
@@ -90,12 +84,9 @@ class NotificationListApi(APIView):
             unread_only=query["unread"],
             archived=query["archived"],
         )
-        paginator = FeedPagination()
-        page = paginator.paginate_queryset(feed, request, view=self)
-        response = paginator.get_paginated_response([notification_snapshot(n) for n in page])
-        for header, value in position.items():
-            response[header] = value
-        return response
+        return paginated(
+            FeedPagination(), feed, request, self, notification_snapshot, headers=position
+        )
 
 
 class UnreadCountApi(APIView):
