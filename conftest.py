@@ -29,6 +29,19 @@ def clock(monkeypatch):
     return frozen
 
 
+@pytest.fixture
+def throttle_clock(monkeypatch):
+    """The rate limits' clock, standing at `throttle_clock[0]` (move it by hand); counts cleared."""
+    from django.core.cache import cache
+    from rest_framework.throttling import SimpleRateThrottle
+
+    now = [1_000_000.0]
+    monkeypatch.setattr(SimpleRateThrottle, "timer", lambda self: now[0])
+    cache.clear()
+    yield now
+    cache.clear()
+
+
 def _use_layer(settings, config: dict) -> None:
     settings.CHANNEL_LAYERS = {"default": config}
     channel_layers.backends.clear()
@@ -103,13 +116,17 @@ def reader(db):
 @pytest.fixture
 def api(editor):
     """A REST client authenticated as `editor` with a bearer token, as an API user would be."""
-    from rest_framework.test import APIClient
+    from tidewire.testing.clients import bearer_client
 
-    from tidewire.testing.sockets import access_token
+    return bearer_client(editor)
 
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token(editor)}")
-    return client
+
+@pytest.fixture
+def client_for():
+    """`client_for(user)`: a REST client with a bearer token for that user."""
+    from tidewire.testing.clients import bearer_client
+
+    return bearer_client
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
-from rest_framework.throttling import SimpleRateThrottle
 
-from tidewire.testing.sockets import access_token
+from tidewire.testing.clients import bearer_client
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,45 +41,34 @@ def test_no_template_has_an_inline_script():
     # json_script output is data, not script: it carries type="application/json".
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    now = [1_000_000.0]
-    monkeypatch.setattr(SimpleRateThrottle, "timer", lambda self: now[0])
-    cache.clear()
-    yield now
-    cache.clear()
-
-
-def test_rest_rate_limit_per_user_trips_and_recovers(settings, editor, clock):
+def test_rest_rate_limit_per_user_trips_and_recovers(settings, editor, throttle_clock):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"user": "3/min", "ip": "100/min"},
     }
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token(editor)}")
+    api = bearer_client(editor)
     assert [api.get("/api/users/").status_code for _ in range(3)] == [200, 200, 200]
     refused = api.get("/api/users/")
     assert refused.status_code == 429
     assert int(refused["Retry-After"]) > 0
-    clock[0] += 61
+    throttle_clock[0] += 61
     assert api.get("/api/users/").status_code == 200
 
 
-def test_rest_rate_limit_refills_evenly_and_keeps_one_number(settings, editor, clock):
+def test_rest_rate_limit_refills_evenly_and_keeps_one_number(settings, editor, throttle_clock):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"user": "3/min", "ip": "100/min"},
     }
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token(editor)}")
+    api = bearer_client(editor)
     assert [api.get("/api/users/").status_code for _ in range(4)] == [200, 200, 200, 429]
-    clock[0] += 21  # one request's share of the minute has come back, not the whole minute
+    throttle_clock[0] += 21  # one request's share of the minute has come back, not the whole minute
     assert [api.get("/api/users/").status_code for _ in range(2)] == [200, 429]
     # The state is one number per key, however many requests came.
     assert isinstance(cache.get(f"throttle_gcra_user_{editor.pk}"), float)
 
 
-def test_rest_rate_limit_per_ip_applies_to_anonymous_callers(settings, clock):
+def test_rest_rate_limit_per_ip_applies_to_anonymous_callers(settings, throttle_clock):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"user": "100/min", "ip": "2/min"},
@@ -91,7 +79,7 @@ def test_rest_rate_limit_per_ip_applies_to_anonymous_callers(settings, clock):
         for _ in range(3)
     ]
     assert statuses == [401, 401, 429]
-    clock[0] += 61
+    throttle_clock[0] += 61
     assert api.post("/api/auth/token/", {}, format="json").status_code == 400
 
 

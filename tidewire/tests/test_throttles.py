@@ -5,18 +5,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import RequestFactory
-from rest_framework.throttling import SimpleRateThrottle
 
 from tidewire.throttles import IPThrottle, ScopedThrottle, throttle_posts
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    now = [1_000_000.0]
-    monkeypatch.setattr(SimpleRateThrottle, "timer", lambda self: now[0])
-    cache.clear()
-    yield now
-    cache.clear()
 
 
 @pytest.fixture
@@ -40,7 +30,7 @@ def test_the_client_address_is_remote_addr_whatever_x_forwarded_for_says():
     assert throttle.get_ident(first) == throttle.get_ident(second) == "10.0.0.1"
 
 
-@pytest.mark.usefixtures("clock")
+@pytest.mark.usefixtures("throttle_clock")
 def test_a_scoped_limit_counts_per_address_for_views_that_name_the_scope(rates):
     rates(login="2/min")
 
@@ -55,7 +45,7 @@ def test_a_scoped_limit_counts_per_address_for_views_that_name_the_scope(rates):
     assert throttle.allow_request(anonymous(REMOTE_ADDR="10.0.0.1"), object)  # no scope
 
 
-@pytest.mark.usefixtures("clock")
+@pytest.mark.usefixtures("throttle_clock")
 def test_a_scope_without_a_rate_is_not_limited(rates):
     rates()
 
@@ -65,7 +55,7 @@ def test_a_scope_without_a_rate_is_not_limited(rates):
     assert all(ScopedThrottle().allow_request(anonymous(), View) for _ in range(10))
 
 
-def test_throttle_posts_limits_a_django_views_posts_and_says_when_to_retry(rates, clock):
+def test_throttle_posts_limits_a_django_views_posts_and_says_when_to_retry(rates, throttle_clock):
     rates(login="2/min")
     view = throttle_posts("login")(lambda request: HttpResponse("form"))
     assert view.throttle_scope == "login"
@@ -76,11 +66,11 @@ def test_throttle_posts_limits_a_django_views_posts_and_says_when_to_retry(rates
     assert refused["Retry-After"] == "30"
     assert refused.content.decode() == "Too many requests: retry in 30 seconds.\n"
     assert view(anonymous("get", REMOTE_ADDR="10.0.0.1")).status_code == 200  # GETs hash nothing
-    clock[0] += 30
+    throttle_clock[0] += 30
     assert view(anonymous(REMOTE_ADDR="10.0.0.1")).status_code == 200
 
 
-@pytest.mark.usefixtures("clock")
+@pytest.mark.usefixtures("throttle_clock")
 def test_a_scoped_limit_counts_per_user_once_logged_in(rates):
     rates(login="2/min")
 

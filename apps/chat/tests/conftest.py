@@ -3,9 +3,6 @@
 from decimal import Decimal
 
 import pytest
-from rest_framework.test import APIClient
-
-from tidewire.testing.sockets import access_token
 
 
 def _user(username):
@@ -44,15 +41,3 @@ def conversation(listing, buyer):
 
     conversation, _ = conversation_open(listing_id=listing.pk, buyer=buyer)
     return conversation
-
-
-@pytest.fixture
-def client_for():
-    """A REST client with a bearer token for a user."""
-
-    def make(user) -> APIClient:
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token(user)}")
-        return client
-
-    return make

@@ -6,10 +6,9 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
-from rest_framework.test import APIClient
 
 from apps.listings import services
-from tidewire.testing.sockets import access_token
+from tidewire.testing.clients import bearer_client
 
 
 @pytest.fixture
@@ -27,13 +26,6 @@ def listing(seller):
     return services.listing_create(
         seller=seller, title="Laptop", description="ThinkPad", price=Decimal("450")
     )
-
-
-def bearer_client(user) -> APIClient:
-    """A REST client with a bearer token for `user`, as an API user would have."""
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token(user)}")
-    return client
 
 
 @pytest.fixture

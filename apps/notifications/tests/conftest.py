@@ -1,7 +1,4 @@
 import pytest
-from rest_framework.test import APIClient
-
-from tidewire.testing.sockets import access_token
 
 
 @pytest.fixture
@@ -16,16 +13,6 @@ def bob(db):
     from django.contrib.auth.models import User
 
     return User.objects.create_user(username="bob", password="bob-pass-1")
-
-
-@pytest.fixture
-def client_for():
-    def make(user) -> APIClient:
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token(user)}")
-        return client
-
-    return make
 
 
 @pytest.fixture(autouse=True)

@@ -2,13 +2,12 @@
 
 import pytest
 from django.test import Client
-from rest_framework.test import APIClient
 
 from apps.records import services
 from apps.records.models import UserRecord
 from apps.records.topics import USERS_TOPIC
+from tidewire.testing.clients import bearer_client
 from tidewire.testing.events import events_after
-from tidewire.testing.sockets import access_token
 
 pytestmark = pytest.mark.django_db
 
@@ -20,9 +19,7 @@ def record():
 
 @pytest.fixture
 def reader_api(reader):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token(reader)}")
-    return client
+    return bearer_client(reader)
 
 
 def test_a_reader_may_read(reader_api, record):
