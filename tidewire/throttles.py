@@ -167,25 +167,17 @@ def user_rate_allows(scope: str, user) -> tuple[bool, float]:
     rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope)
     if rate is None:
         return True, 0.0
-    key = ScopedThrottle.cache_format % {"scope": scope, "ident": f"user-{user.pk}"}
+    return take(ScopedThrottle.cache_format % {"scope": scope, "ident": f"user-{user.pk}"}, rate)
+
+
+def take(key: str, rate: str) -> tuple[bool, float]:
+    """Count one use of `key` at `rate` ('30/min') in the shared cache: (allowed, wait).
+
+    Sync (the cache's calls block): from a socket, run it on a sync thread.
+    """
     count, period = parse_rate(rate)
     now = time.time()
-    return _count(key, now, next_arrival(cache.get(key), now, count=count, period=period))
-
-
-async def take(key: str, rate: str) -> tuple[bool, float]:
-    """Count one use of `key` at `rate` ('30/min') in the shared cache: (allowed, wait)."""
-    count, period = parse_rate(rate)
-    now = time.time()
-    after, wait = next_arrival(await cache.aget(key), now, count=count, period=period)
-    if after is None:
-        return False, wait
-    await cache.aset(key, after, math.ceil(after - now))
-    return True, 0.0
-
-
-def _count(key: str, now: float, step: tuple[float | None, float]) -> tuple[bool, float]:
-    after, wait = step
+    after, wait = next_arrival(cache.get(key), now, count=count, period=period)
     if after is None:
         return False, wait
     cache.set(key, after, math.ceil(after - now))
