@@ -101,10 +101,38 @@ def log_in(page: Page, username: str, password: str, next_path: str) -> None:
     page.wait_for_url(f"**{next_path}")
 
 
+NewPage = Callable[[str], tuple[BrowserContext, Page]]
+
+
 @pytest.fixture
-def open_window(
+def new_page(
     request: pytest.FixtureRequest, browser: Browser, e2e_server: ServerProcess
-) -> Iterator[OpenWindow]:
+) -> Iterator[NewPage]:
+    """`new_page(label)`: a page in a browser context of its own, as each person has.
+
+    The page's uncaught errors are reported with a failure under `label`; every
+    context is closed after the test.
+    """
+    contexts: list[BrowserContext] = []
+    errors: list[str] = []
+    request.node._e2e_page_errors = errors
+
+    def open_(label: str) -> tuple[BrowserContext, Page]:
+        context = browser.new_context(base_url=e2e_server.url)
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        context.set_default_navigation_timeout(DEFAULT_TIMEOUT_MS)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(f"{label}: {error}"))
+        return context, page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def open_window(new_page: NewPage) -> OpenWindow:
     """Open `/window<n>/?record=<id>` in its own browser context, logged in through the form.
 
     Each window is its own browser (context), as two people are. By default it
@@ -112,9 +140,6 @@ def open_window(
     joined (`body[data-synced]`), so a change made afterwards reaches it live.
     `setup(page)` runs before the page loads (e.g. to route requests).
     """
-    contexts = []
-    errors: list[str] = []
-    request.node._e2e_page_errors = errors
 
     def open_(
         window: int,
@@ -124,12 +149,7 @@ def open_window(
         account: tuple[str, str] = EDITOR,
         setup: Callable[[Page], None] | None = None,
     ) -> Page:
-        context = browser.new_context(base_url=e2e_server.url)
-        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-        context.set_default_navigation_timeout(DEFAULT_TIMEOUT_MS)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(f"window{window}: {error}"))
+        _, page = new_page(f"window{window}")
         if setup is not None:
             setup(page)
         path = f"/window{window}/" + ("" if record_id is None else f"?record={record_id}")
@@ -139,41 +159,27 @@ def open_window(
             expect(page.locator("body")).to_have_attribute("data-synced", "true")
         return page
 
-    yield open_
-    for context in contexts:
-        context.close()
+    return open_
 
 
 @pytest.fixture
-def person(
-    request: pytest.FixtureRequest, browser: Browser, e2e_server: ServerProcess
-) -> Iterator[Callable[..., tuple[BrowserContext, Page]]]:
+def person(new_page: NewPage) -> Callable[..., tuple[BrowserContext, Page]]:
     """`person(password, username, path)`: someone logged in, in a browser context of their own.
 
     Each person is their own browser (context), as two people are; by default it
     returns once the page's socket has joined its topics (`body[data-synced]`).
     """
-    contexts: list[BrowserContext] = []
-    errors: list[str] = []
-    request.node._e2e_page_errors = errors
 
     def open_(
         password: str, username: str, path: str, *, synced: bool = True
     ) -> tuple[BrowserContext, Page]:
-        context = browser.new_context(base_url=e2e_server.url)
-        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-        context.set_default_navigation_timeout(DEFAULT_TIMEOUT_MS)
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(f"{username}: {error}"))
+        context, page = new_page(username)
         log_in(page, username, password, next_path=path)
         if synced:
             expect(page.locator("body")).to_have_attribute("data-synced", "true")
         return context, page
 
-    yield open_
-    for context in contexts:
-        context.close()
+    return open_
 
 
 @pytest.fixture
