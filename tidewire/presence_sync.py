@@ -62,6 +62,10 @@ class PresenceSync:
             await self._send(topic, "tidewire.presence_diff", joins=change[0], leaves=[])
         return self.table.state(topic)
 
+    def is_present(self, topic: str, user: str) -> bool:
+        """Whether any socket of `user`, in any process this one has heard of, follows the topic."""
+        return user in self.table.state(topic)
+
     def untrack(self, topic: str, user: str) -> None:
         """A local socket of `user` stopped following the topic (synchronous: any leave path)."""
         change = self.table.leave(topic, user)

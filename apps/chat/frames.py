@@ -118,5 +118,5 @@ async def conversation_left(user: Any, topic: str, match) -> None:
     await on_sync_thread(
         services.participant_seen, conversation_id=conversation_id, user_id=user.pk
     )
-    if str(user.pk) not in hub.presence.table.state(topic):
+    if not hub.presence.is_present(topic, str(user.pk)):
         await asignal(topic=topic, event=TYPING, user=user.pk, typing=False)
