@@ -69,6 +69,21 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     return text
 
 
+def clean_line(value: object, *, max_length: int) -> str:
+    """A required one-line string as services store it: cleaned, trimmed, not blank, not too long.
+
+    Raises InvalidText or ValueError with a message to follow the field's name.
+    """
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    text = clean_text(value).strip()
+    if not text:
+        raise ValueError("may not be blank")
+    if len(text) > max_length:
+        raise ValueError(f"has more than {max_length} characters")
+    return text
+
+
 def _joins(text: str, index: int) -> bool:
     """Whether the joiner at `index` stands between two visible characters."""
     if index == 0 or index == len(text) - 1:

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from tidewire.events import EventType
 from tidewire.publish import publish
-from tidewire.text import InvalidText, clean_text
+from tidewire.text import InvalidText, clean_line, clean_text
 
 from .events import LISTING_CREATED, LISTING_DELETED, LISTING_UPDATED, listing_snapshot
 from .models import DESCRIPTION_MAX_LENGTH, PRICE_MAX, TITLE_MAX_LENGTH, Listing
@@ -23,14 +23,7 @@ CENT = Decimal("0.01")
 
 
 def _title(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError("must be a string")
-    text = clean_text(value).strip()
-    if not text:
-        raise ValueError("may not be blank")
-    if len(text) > TITLE_MAX_LENGTH:
-        raise ValueError(f"has more than {TITLE_MAX_LENGTH} characters")
-    return text
+    return clean_line(value, max_length=TITLE_MAX_LENGTH)
 
 
 def _description(value: Any) -> str:

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "apps.chat",
     "apps.notifications",
     "apps.mailing",
+    "apps.audit",
+    "apps.bookings",
 ]
 
 MIDDLEWARE = [
