@@ -33,7 +33,7 @@ from .events import (
     RESERVATION_DELETED,
     RESERVATION_UPDATED,
 )
-from .models import Business, Reservation
+from .models import Business, OwnerEmailSettings, Reservation
 from .values import BUSINESS_FIELDS, RESERVATION_FIELDS, clean
 
 IMPORT_MAX = 5000  # reservations one import may hold
@@ -214,3 +214,17 @@ def reservation_delete(*, reservation_id: int, actor: Actor = SHELL) -> None:
         message = reservation_message("deleted", reservation)
         record(actor, RESERVATION_DELETED, reservation, message, audit_snapshot(reservation))
         reservation.delete()
+
+
+# -- owners' email settings ---------------------------------------------------------
+
+
+def owner_email_settings_set(*, owner_id: int, delivery: str) -> OwnerEmailSettings:
+    """Choose one email per reservation fact or a daily digest (ValueError naming `delivery`)."""
+    if delivery not in OwnerEmailSettings.Delivery.values:
+        choices = ", ".join(OwnerEmailSettings.Delivery.values)
+        raise ValueError(f"delivery must be one of {choices}")
+    settings, _ = OwnerEmailSettings.objects.update_or_create(
+        owner_id=owner_id, defaults={"delivery": delivery}
+    )
+    return settings

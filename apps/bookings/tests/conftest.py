@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from apps.bookings import services
+from tidewire.testing.clients import bearer_client
 
 STARTS_AT = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
 
@@ -52,3 +53,18 @@ def reservation(salon):
         service="Haircut",
         starts_at=STARTS_AT,
     )
+
+
+@pytest.fixture
+def as_owner(owner):
+    return bearer_client(owner)
+
+
+@pytest.fixture
+def as_other_owner(other_owner):
+    return bearer_client(other_owner)
+
+
+@pytest.fixture
+def as_admin(super_admin):
+    return bearer_client(super_admin)
