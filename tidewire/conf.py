@@ -90,6 +90,9 @@ DEFAULTS: dict[str, Any] = {
     "MISSED_MESSAGE_DELAY": 300,
     # Read notifications older than this many days are purged by a daily job.
     "NOTIFICATION_RETENTION_DAYS": 90,
+    # The hour (0-23, UTC) at which owners who chose a daily digest get the day's
+    # reservation emails (apps/bookings/emails.py): 7, before a salon opens in Europe.
+    "BOOKING_DIGEST_HOUR": 7,
 }
 
 

@@ -1,5 +1,8 @@
 """Writes to businesses and reservations. Each one, in its transaction, appends to the audit
-log and stores its events on the dashboard topic and the business's own topic.
+log and stores its events on the dashboard topic and the business's own topic; new
+businesses, and reservations made or cancelled, also notify (apps/bookings/notices.py)
+and schedule their emails (apps/bookings/emails.py) there, so all of it commits, or
+none.
 
 Every caller goes through here (the REST API, Django admin, jobs, the shell), so
 every change is broadcast and audited whoever makes it. Values are checked here
@@ -17,6 +20,7 @@ from django.utils import timezone
 from apps.audit.services import SHELL, Actor, audit_record_many
 from tidewire.publish import publish_all
 
+from . import emails, notices
 from .changes import (
     audit_entry,
     audit_snapshot,
@@ -54,6 +58,7 @@ def business_create(*, name: str, subdomain: str, owner: Any, actor: Actor = SHE
             business = Business.objects.create(**values)
             message = business_message("created", business)
             record(actor, BUSINESS_CREATED, business, message, None)
+            notices.business_created(business, actor)
     except IntegrityError:
         if Business.objects.filter(subdomain=values["subdomain"]).exists():
             raise SubdomainTaken(f"subdomain {values['subdomain']!r} is taken") from None
@@ -139,7 +144,8 @@ def reservations_import(
     """Book many reservations at once (an import), all or none, each audited and announced.
 
     One transaction, a few statements whatever the number: rows are inserted,
-    audited and their events stored in bulk. ValueError names the row and field
+    audited, their events stored and their customers' emails scheduled in bulk,
+    and the owner and super admins hear of the import once each. ValueError names the row and field
     (`rows[3].customer_email ...`) of the first value refused; nothing is written.
     """
     if not rows:
@@ -168,6 +174,8 @@ def reservations_import(
             events += change_events(RESERVATION_CREATED, reservation, message)
         audit_record_many(actor=actor, entries=entries)
         publish_all(events)
+        notices.reservations_created(business, reservations, actor)
+        emails.reservations_made(owner_id=business.owner_id, reservations=reservations)
     return reservations
 
 
@@ -200,6 +208,10 @@ def reservation_update(
         reservation.save(update_fields=update_fields)
         message = reservation_message("updated", reservation, changed)
         record(actor, RESERVATION_UPDATED, reservation, message, before)
+        if "status" in changed and reservation.status == Reservation.Status.CANCELLED:
+            notices.reservation_cancelled(reservation, actor, message)
+            owner_id = reservation.business.owner_id
+            emails.reservation_cancelled(owner_id=owner_id, reservation=reservation)
     return reservation
 
 

@@ -40,19 +40,19 @@ def email_schedule(
     to_address: str = "",
     context: dict[str, Any] | None = None,
     batch: str = "",
-    fact: Any = None,
+    facts: list[Any] | None = None,
 ) -> OutgoingEmail:
     """Schedule an email once per `key`; with `batch`, join that batch's pending one.
 
     A fact already scheduled returns its row as it is. Joining a batch moves its
     pending email's due time earlier when this fact is due sooner, and adds
-    `fact` (a JSON value naming it, if given) to its `context["facts"]` unless listed
+    `facts` (JSON values, each naming one) to its `context["facts"]`, those not listed
     there already: the renderer then knows every fact its email carries. Runs inside
     the caller's transaction (the fact and its email commit together) or alone.
     """
     _check_destination(kind, recipient_id, to_address)
     get_renderer(renderer)  # UnknownRenderer likewise
-    facts = [] if fact is None else [fact]
+    facts = list(facts or [])
     for _ in range(2):  # a second pass after losing a race to another writer
         with transaction.atomic():
             existing = OutgoingEmail.objects.filter(key=key).first()

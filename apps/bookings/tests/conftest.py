@@ -44,15 +44,23 @@ def other_salon(other_owner):
     return services.business_create(name="Oscar's Cuts", subdomain="oscar", owner=other_owner)
 
 
+def book(business, **values):
+    """A reservation at `business`: Carla's haircut at STARTS_AT unless `values` say otherwise."""
+    return services.reservation_create(
+        business_id=business.pk,
+        **{
+            "customer_name": "Carla",
+            "customer_email": "carla@example.com",
+            "service": "Haircut",
+            "starts_at": STARTS_AT,
+            **values,
+        },
+    )
+
+
 @pytest.fixture
 def reservation(salon):
-    return services.reservation_create(
-        business_id=salon.pk,
-        customer_name="Carla",
-        customer_email="carla@example.com",
-        service="Haircut",
-        starts_at=STARTS_AT,
-    )
+    return book(salon)
 
 
 @pytest.fixture

@@ -13,19 +13,13 @@ from tidewire import close_codes
 from tidewire.testing.events import events_after
 from tidewire.testing.sockets import close_frame, open_socket
 
-from .conftest import STARTS_AT
+from .conftest import book
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def book(business, name="Dana"):
-    return database_sync_to_async(services.reservation_create)(
-        business_id=business.pk,
-        customer_name=name,
-        customer_email="dana@example.com",
-        service="Colour",
-        starts_at=STARTS_AT,
-    )
+def book_async(business, **values):
+    return database_sync_to_async(book)(business, **values)
 
 
 async def accepted(path, user):
@@ -46,7 +40,7 @@ async def test_a_super_admin_gets_every_change_on_the_dashboard_as_stored(
     business = await database_sync_to_async(services.business_create)(
         name="New Salon", subdomain="newsalon", owner=owner
     )
-    reservation = await book(business)
+    reservation = await book_async(business)
     created, booked = await socket.frames(2)
     assert created["type"] == "business_created"
     assert set(created) == {"type", "payload", "timestamp"}
@@ -90,7 +84,7 @@ async def test_an_owner_is_closed_4403_on_the_dashboard(in_memory_layer, owner, 
 
 async def test_an_owner_follows_their_business(any_layer, owner, salon):
     socket = await accepted(f"/ws/business/{salon.pk}/", owner)
-    reservation = await book(salon)
+    reservation = await book_async(salon)
     await database_sync_to_async(services.reservation_update)(
         reservation_id=reservation.pk, changes={"status": "confirmed"}
     )
@@ -103,7 +97,7 @@ async def test_an_owner_follows_their_business(any_layer, owner, salon):
 
 async def test_a_super_admin_follows_any_business(in_memory_layer, super_admin, salon):
     socket = await accepted(f"/ws/business/{salon.pk}/", super_admin)
-    await book(salon)
+    await book_async(salon)
     assert (await socket.frame())["type"] == "reservation_created"
     await socket.disconnect()
 
@@ -129,7 +123,7 @@ async def test_owner_a_never_receives_owner_bs_events_anywhere(
         assert (error["type"], error["code"], error["ref"]) == ("error", "forbidden", "s")
     # B's reservation reaches B, and A hears nothing of it on any socket.
     theirs = await accepted(f"/ws/business/{other_salon.pk}/", other_owner)
-    await book(other_salon, name="Secret")
+    await book_async(other_salon, customer_name="Secret")
     assert (await theirs.frame())["payload"]["reservation"]["customer_name"] == "Secret"
     assert await own.nothing_more(0.3)
     assert await multiplexed.nothing_more(0.1)
@@ -144,7 +138,7 @@ async def test_an_owner_follows_their_business_on_the_multiplexed_socket(
     topic = business_topic(salon.pk)
     await socket.send_frame({"type": "subscribe", "topic": topic})
     assert (await socket.frame())["type"] == "subscribed"
-    await book(salon)
+    await book_async(salon)
     frame = await socket.frame()
     assert (frame["topic"], frame["event"]["type"]) == (topic, "reservation_created")
     await socket.disconnect()

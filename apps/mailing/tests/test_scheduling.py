@@ -60,13 +60,15 @@ def test_exactly_one_destination_and_plain_addresses_for_essential_kinds_only(ad
 def test_facts_joining_a_batch_are_listed_in_its_one_pending_email(ada, clock):
     now = clock.now()
     rows = [
-        receipt(f"r:{n}", now + timedelta(hours=1), recipient_id=ada.pk, batch="day", fact={"n": n})
+        receipt(
+            f"r:{n}", now + timedelta(hours=1), recipient_id=ada.pk, batch="day", facts=[{"n": n}]
+        )
         for n in range(3)
     ]
     assert len({row.pk for row in rows}) == 1
     assert OutgoingEmail.objects.get().context == {"facts": [{"n": 0}, {"n": 1}, {"n": 2}]}
     # The same fact again adds nothing.
-    receipt("r:1b", now, recipient_id=ada.pk, batch="day", fact={"n": 1})
+    receipt("r:1b", now, recipient_id=ada.pk, batch="day", facts=[{"n": 1}])
     assert len(OutgoingEmail.objects.get().context["facts"]) == 3
 
 
@@ -75,9 +77,9 @@ def test_a_retried_batch_email_hands_its_facts_to_the_pending_one_that_came_mean
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # refused
-    first = receipt("r:1", clock.now(), recipient_id=ada.pk, batch="day", fact="one")
+    first = receipt("r:1", clock.now(), recipient_id=ada.pk, batch="day", facts=["one"])
     [claimed] = services._claim_due(clock.now(), 10)
-    second = receipt("r:2", clock.now(), recipient_id=ada.pk, batch="day", fact="two")
+    second = receipt("r:2", clock.now(), recipient_id=ada.pk, batch="day", facts=["two"])
     assert services._deliver(claimed, clock.now()) == "retried"
     first.refresh_from_db()
     second.refresh_from_db()
