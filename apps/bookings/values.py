@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, validate_email
 from django.utils import timezone
 
-from tidewire.text import InvalidText, clean_line
+from tidewire.text import clean_fields, clean_line
 
 from .models import (
     NAME_MAX_LENGTH,
@@ -106,13 +106,8 @@ _CLEANERS: dict[str, Callable[[Any], Any]] = {
 
 
 def clean(values: dict[str, Any], allowed: Iterable[str]) -> dict[str, Any]:
+    """Values as stored; ValueError naming the field (or those not in `allowed`)."""
     unknown = set(values) - set(allowed)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    cleaned = {}
-    for field, value in values.items():
-        try:
-            cleaned[field] = _CLEANERS[field](value)
-        except (InvalidText, ValueError) as error:
-            raise ValueError(f"{field} {error}") from None
-    return cleaned
+    return clean_fields(values, _CLEANERS)
