@@ -8,6 +8,7 @@ from apps.audit.models import AuditEntry, Source
 from apps.audit.services import Actor
 from apps.bookings import services
 from apps.bookings.models import Business, Reservation
+from apps.bookings.selectors import owner_email_delivery
 from apps.bookings.topics import DASHBOARD_TOPIC, business_topic
 from tidewire.streams import stream_offset
 from tidewire.testing.events import events_after
@@ -157,3 +158,12 @@ def test_the_database_refuses_to_rewrite_the_audit_log(salon):
     with pytest.raises(Exception, match="append-only"), transaction.atomic():
         AuditEntry.objects.all().delete()
     assert AuditEntry.objects.get().message == "New business 'Olivia's Salon' created"
+
+
+def test_owner_email_settings_take_each_or_a_daily_digest_only(owner):
+    assert owner_email_delivery(owner_id=owner.pk) == "each"
+    services.owner_email_settings_set(owner_id=owner.pk, delivery="daily_digest")
+    assert owner_email_delivery(owner_id=owner.pk) == "daily_digest"
+    with pytest.raises(ValueError, match=r"^delivery must be one of each, daily_digest"):
+        services.owner_email_settings_set(owner_id=owner.pk, delivery="weekly")
+    assert owner_email_delivery(owner_id=owner.pk) == "daily_digest"
