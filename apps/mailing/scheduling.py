@@ -7,6 +7,7 @@ and only if the change it tells of commits; apps/mailing/services.py sends them.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -91,7 +92,10 @@ def _join(pending: OutgoingEmail, *, due_at: datetime, facts: list[Any]) -> None
         pending.due_at = due_at
         changed.append("due_at")
     listed = pending.context.get("facts", [])
-    new = [fact for fact in facts if fact not in listed]  # the same fact again: listed once
+    # The same fact again is listed once; compared as JSON text, so thousands joining
+    # thousands (an import into a digest) take a set lookup each, not a scan.
+    seen = {json.dumps(fact, sort_keys=True) for fact in listed}
+    new = [fact for fact in facts if json.dumps(fact, sort_keys=True) not in seen]
     if new:
         pending.context = {**pending.context, "facts": [*listed, *new]}
         changed.append("context")
