@@ -19,31 +19,12 @@ import websockets
 from apps.records.topics import USERS_TOPIC
 from tidewire import close_codes
 from tidewire.serve import WS_MAX_SIZE
-from tidewire.testing.servers import ServerProcess, ServerProcesses
+from tidewire.testing.servers import ServerProcess
 from tidewire.testing.stalled_client import StalledClient
 
 FAST_PATH = "WebSocket frames are written straight to the server's transport"
 FALLBACK = "WebSocket frames go through ASGI send"
 EDITOR = {"username": "admin", "password": "tidewire-admin"}  # a demo account (seed_demo)
-
-
-@pytest.fixture
-def embedded(tmp_path):
-    """Start a server on its own SQLite file, as make run does: `embedded(*uvicorn_args, **env)`."""
-    processes = ServerProcesses(tmp_path)
-
-    def start(*args: str, send_buffer: int | None = None, **env: str) -> ServerProcess:
-        database = f"sqlite:///{tmp_path}/contract{len(processes.made)}.sqlite3"
-        server = processes.new(
-            env={"DATABASE_URL": database, **env}, args=list(args), send_buffer=send_buffer
-        )
-        server.manage("migrate", "--noinput")
-        server.manage("seed_demo")
-        server.start()
-        return server
-
-    yield start
-    processes.stop_all()
 
 
 def token(server: ServerProcess) -> str:

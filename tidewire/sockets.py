@@ -12,7 +12,9 @@ server, an exception, a cancelled task.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import os
 import time
 from typing import Any
 
@@ -25,6 +27,7 @@ from .auth import authenticate
 from .background import spawn
 from .conf import tidewire_setting
 from .connections import connections
+from .logs import connection_id
 from .origins import client_address, origin_allowed
 from .rate_limits import FrameLimiter
 from .sender import Sender
@@ -41,6 +44,11 @@ _AUTH_REFUSALS = {
 REF_MAX_LENGTH = 64
 
 logger = logging.getLogger(__name__)
+
+# Connection ids: this process (pid in hex) and a counter; unique across a cluster's
+# processes for as long as pids are, and cheap (no UUID per socket).
+_PROCESS_TAG = f"{os.getpid():x}"
+_connection_numbers = itertools.count(1)
 
 
 class SocketConsumer(AsyncWebsocketConsumer):
@@ -86,6 +94,8 @@ class SocketConsumer(AsyncWebsocketConsumer):
         valid credentials is accepted and closed 4401 with the reason; one over a
         cap on open sockets is accepted and closed 4429.
         """
+        # Every log line about this socket names it (this task's context lasts as long).
+        connection_id.set(f"{_PROCESS_TAG}.{next(_connection_numbers)}")
         if not origin_allowed(self.scope):
             await self.close()  # before accept: the server answers 403
             return

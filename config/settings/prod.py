@@ -13,6 +13,10 @@ if not SECRET_KEY:  # noqa: F405
 DEBUG = False
 TIDEWIRE_DEMO = False
 
+# One JSON object per log line (LOGGING in base.py), unless LOG_FORMAT says otherwise.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
+
 # No SECURE_PROXY_SSL_HEADER: Django would believe X-Forwarded-Proto from anyone.
 # uvicorn takes the scheme from the trusted proxies' X-Forwarded-Proto instead
 # (TIDEWIRE_TRUSTED_PROXIES, tidewire/serve.py), and Django reads it from there.
