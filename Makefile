@@ -68,12 +68,13 @@ test: install-dev system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	npm test --silent
+	@echo "Tests on the embedded default (SQLite, in-process channel layer)"
+	$(BIN)/pytest
 	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(TEST_DATABASE_URL)'.rsplit('/',1)[0]+'/postgres').close()" 2>/dev/null; then \
-		echo "Tests on PostgreSQL ($(TEST_DATABASE_URL))"; \
+		echo "Tests on PostgreSQL ($(TEST_DATABASE_URL)) and Redis"; \
 		DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest; \
 	else \
-		echo "No PostgreSQL on 127.0.0.1:5432: tests on SQLite"; \
-		$(BIN)/pytest; \
+		echo "No PostgreSQL on 127.0.0.1:5432: the PostgreSQL run is SKIPPED (CI has one)"; \
 	fi
 
 lint:
