@@ -22,7 +22,7 @@ import orjson
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from . import close_codes
+from . import close_codes, metrics
 from .auth import authenticate
 from .background import spawn
 from .conf import tidewire_setting
@@ -121,10 +121,12 @@ class SocketConsumer(AsyncWebsocketConsumer):
         counted = (str(user.pk), client_address(self.scope))
         refusal = await connections.open(self, user=counted[0], address=counted[1])
         if refusal is not None:
+            metrics.count(metrics.RATE_LIMITED, scope="socket_open")
             logger.warning("refusing a socket of user %s from %s: %s", *counted, refusal)
             await self.refuse(close_codes.RATE_LIMITED, refusal)
             return
         self._counted = counted
+        metrics.count(metrics.SOCKETS_OPEN)
         expires_at = self.scope.get("auth_expires_at")
         if expires_at is not None:
             delay = max(0.0, expires_at - time.time())
@@ -162,6 +164,7 @@ class SocketConsumer(AsyncWebsocketConsumer):
             if self._counted is not None:
                 user, address = self._counted
                 connections.close(self, user=user, address=address)
+                metrics.count(metrics.SOCKETS_OPEN, -1)
 
     def _token_expired(self) -> None:
         spawn(self.close(code=close_codes.UNAUTHORIZED, reason="token expired"))
@@ -178,6 +181,8 @@ class SocketConsumer(AsyncWebsocketConsumer):
         if self.closed:
             return
         self.closed = True
+        if code is not None:
+            metrics.count(metrics.SOCKET_CLOSES, code=str(code))
         sender = getattr(self, "sender", None)
         if sender is not None:
             sender.closed = True  # nothing more after the close frame
@@ -203,6 +208,7 @@ class SocketConsumer(AsyncWebsocketConsumer):
             return
         verdict = self.limiter.take()
         if verdict is not FrameLimiter.OK:
+            metrics.count(metrics.RATE_LIMITED, scope="socket_frames")
             if verdict is FrameLimiter.WARN:
                 self.send_error("rate_limited", "too many frames: slow down or be disconnected")
             elif verdict is FrameLimiter.CUT:

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "tidewire.request_ids.RequestIdMiddleware",  # first: every later line names the request
+    "tidewire.metrics_view.RequestMetricsMiddleware",  # times the whole chain below
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

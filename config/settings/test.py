@@ -24,3 +24,5 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # the embedded default's concurrent writers (WAL, IMMEDIATE transactions) are
     # tested as they run in `make run`.
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
+# GET /metrics open to anyone here (production asks for a token or an allowed network).
+TIDEWIRE.setdefault("METRICS_PUBLIC", "yes")  # noqa: F405
