@@ -6,9 +6,7 @@ import hmac
 import ipaddress
 import os
 import time
-from collections.abc import Callable
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
@@ -22,6 +20,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 
 from . import metrics
+from .around_request import AroundRequest
 from .conf import tidewire_setting
 from .jobs import job_runner
 
@@ -87,38 +86,18 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     return HttpResponse(generate_latest(_registry()), content_type=CONTENT_TYPE_LATEST)
 
 
-class RequestMetricsMiddleware:
+class RequestMetricsMiddleware(AroundRequest):
     """Times each request by its route pattern (`/api/records/<int:pk>/`), never its path:
     a label per URL would grow without end."""
 
-    sync_capable = True
-    async_capable = True
+    def before(self, request: HttpRequest) -> float:
+        return time.perf_counter()
 
-    def __init__(self, get_response: Callable) -> None:
-        self.get_response = get_response
-        if iscoroutinefunction(get_response):
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest):
-        if iscoroutinefunction(self):
-            return self._acall(request)
-        started = time.perf_counter()
-        response = self.get_response(request)
-        _observe(request, response, started)
-        return response
-
-    async def _acall(self, request: HttpRequest) -> HttpResponse:
-        started = time.perf_counter()
-        response = await self.get_response(request)
-        _observe(request, response, started)
-        return response
-
-
-def _observe(request: HttpRequest, response: HttpResponse, started: float) -> None:
-    if not metrics.enabled:
-        return
-    match = request.resolver_match
-    route = f"/{match.route}" if match is not None else "unmatched"
-    metrics.HTTP_LATENCY.labels(
-        route=route, method=request.method, status=f"{response.status_code // 100}xx"
-    ).observe(time.perf_counter() - started)
+    def after(self, request: HttpRequest, response: HttpResponse, started: float) -> None:
+        if not metrics.enabled:
+            return
+        match = request.resolver_match
+        route = f"/{match.route}" if match is not None else "unmatched"
+        metrics.HTTP_LATENCY.labels(
+            route=route, method=request.method, status=f"{response.status_code // 100}xx"
+        ).observe(time.perf_counter() - started)

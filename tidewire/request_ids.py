@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
 
+from .around_request import AroundRequest
 from .logs import request_id
 
 HEADER = "X-Request-ID"
@@ -31,27 +30,11 @@ def request_id_of(request: HttpRequest) -> str:
     return given if _ACCEPTED.match(given) else uuid.uuid4().hex
 
 
-class RequestIdMiddleware:
+class RequestIdMiddleware(AroundRequest):
     """Sets the request id for the request's log lines and answers it in `X-Request-ID`."""
 
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable) -> None:
-        self.get_response = get_response
-        if iscoroutinefunction(get_response):
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest):
-        if iscoroutinefunction(self):
-            return self._acall(request)
+    def before(self, request: HttpRequest) -> None:
         request_id.set(request_id_of(request))
-        response = self.get_response(request)
-        response[HEADER] = request_id.get()
-        return response
 
-    async def _acall(self, request: HttpRequest) -> HttpResponse:
-        request_id.set(request_id_of(request))
-        response = await self.get_response(request)
+    def after(self, request: HttpRequest, response: HttpResponse, state: None) -> None:
         response[HEADER] = request_id.get()
-        return response
