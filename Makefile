@@ -49,13 +49,15 @@ worker: install
 beat: install
 	$(BIN)/celery -A config beat --loglevel INFO
 
-# Chromium (Debian's package; Playwright cannot download its own here) and a
-# redis-server binary the suite can start on a free port. Installed when missing,
+# Chromium (Debian's package; Playwright cannot download its own here), a
+# redis-server binary the suite can start on a free port, and nginx (whose `nginx -t`
+# checks deploy/nginx.conf). Installed when missing,
 # as root; otherwise the suite says what is missing.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	[ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$(ROOT)" = "0" ]; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

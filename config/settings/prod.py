@@ -21,6 +21,9 @@ LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT  # noqa: F405
 # uvicorn takes the scheme from the trusted proxies' X-Forwarded-Proto instead
 # (TIDEWIRE_TRUSTED_PROXIES, tidewire/serve.py), and Django reads it from there.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+# Probes and scrapes come over the private network in plain HTTP: the container's
+# HEALTHCHECK, a load balancer's, Prometheus (which /metrics checks by token or network).
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 # A year of HSTS, as the deploy checklist asks; preload stays the operator's choice.
