@@ -49,13 +49,15 @@ worker: install
 beat: install
 	$(BIN)/celery -A config beat --loglevel INFO
 
-# Chromium (Debian's package; Playwright cannot download its own here) and a
-# redis-server binary the suite can start on a free port. Installed when missing,
+# Chromium (Debian's package; Playwright cannot download its own here), a
+# redis-server binary the suite can start on a free port, and nginx (whose `nginx -t`
+# checks deploy/nginx.conf). Installed when missing,
 # as root; otherwise the suite says what is missing.
 system-deps:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	[ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$(ROOT)" = "0" ]; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
@@ -68,12 +70,13 @@ test: install-dev system-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	npm test --silent
+	@echo "Tests on the embedded default (SQLite, in-process channel layer)"
+	$(BIN)/pytest
 	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(TEST_DATABASE_URL)'.rsplit('/',1)[0]+'/postgres').close()" 2>/dev/null; then \
-		echo "Tests on PostgreSQL ($(TEST_DATABASE_URL))"; \
+		echo "Tests on PostgreSQL ($(TEST_DATABASE_URL)) and Redis"; \
 		DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest; \
 	else \
-		echo "No PostgreSQL on 127.0.0.1:5432: tests on SQLite"; \
-		$(BIN)/pytest; \
+		echo "No PostgreSQL on 127.0.0.1:5432: the PostgreSQL run is SKIPPED (CI has one)"; \
 	fi
 
 lint:

@@ -308,6 +308,13 @@ TIDEWIRE_TWO_PROCESSES = replace(
     server=lambda ws: [*_uvicorn(ws), "--workers", "2"],
 )
 
+TIDEWIRE_NO_METRICS = replace(
+    TIDEWIRE,
+    name="tidewire-nometrics",
+    description="Tidewire as above with metrics off (TIDEWIRE_METRICS=off): what counting costs",
+    environment=lambda ws: {**TIDEWIRE.environment(ws), "TIDEWIRE_METRICS": "off"},
+)
+
 POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 
 TIDEWIRE_POSTGRES = replace(
@@ -335,5 +342,12 @@ NULL = Target(
 
 TARGETS = {
     target.name: target
-    for target in (BASELINE, TIDEWIRE, TIDEWIRE_TWO_PROCESSES, TIDEWIRE_POSTGRES, NULL)
+    for target in (
+        BASELINE,
+        TIDEWIRE,
+        TIDEWIRE_TWO_PROCESSES,
+        TIDEWIRE_NO_METRICS,
+        TIDEWIRE_POSTGRES,
+        NULL,
+    )
 }

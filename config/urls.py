@@ -10,6 +10,7 @@ from apps.chat.urls import api_urlpatterns as chat_api
 from apps.listings.urls import api_urlpatterns as listings_api
 from apps.notifications.urls import api_urlpatterns as notifications_api
 from apps.records.urls import api_urlpatterns as records_api
+from tidewire.metrics_view import metrics_view
 from tidewire.sync_threads import on_login_threads
 
 # The admin's login checks a password too (before admin.site.urls reads it below).
@@ -40,4 +41,5 @@ urlpatterns = [
     # The split view serves Swagger UI's start-up code as a file: no inline script (CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
+    path("metrics", metrics_view, name="metrics"),  # Prometheus (docs/deployment.md#metrics)
 ]

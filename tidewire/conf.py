@@ -90,6 +90,14 @@ DEFAULTS: dict[str, Any] = {
     "MISSED_MESSAGE_DELAY": 300,
     # Read notifications older than this many days are purged by a daily job.
     "NOTIFICATION_RETENTION_DAYS": 90,
+    # Prometheus metrics (tidewire/metrics.py): "off" counts nothing (the fan-out
+    # benchmark compares both). Who may read GET /metrics: anyone when
+    # METRICS_PUBLIC is "yes" (development and tests), else a bearer METRICS_TOKEN
+    # or a client in METRICS_ALLOW (addresses or networks); nobody when neither is set.
+    "METRICS": "on",
+    "METRICS_PUBLIC": "no",
+    "METRICS_TOKEN": "",
+    "METRICS_ALLOW": [],
     # The hour (0-23, UTC) at which owners who chose a daily digest get the day's
     # reservation emails (apps/bookings/emails.py): 7, before a salon opens in Europe.
     "BOOKING_DIGEST_HOUR": 7,

@@ -12,7 +12,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
-from . import close_codes
+from . import close_codes, metrics
 from .background import spawn
 from .conf import tidewire_setting
 from .fanout import hub
@@ -120,6 +120,7 @@ class TopicsConsumer(SocketConsumer):
         rule, match = resolve_topic(topic)
         subscription = Subscription(self.sender, seed_format=seed_format, rule=rule, match=match)
         self.subscriptions[topic] = subscription
+        metrics.count(metrics.SUBSCRIPTIONS, family=metrics.topic_family(topic))
         try:
             await hub.subscribe(topic, self, subscription)
             current = await database_sync_to_async(stream_offset)(topic=topic)
@@ -127,8 +128,10 @@ class TopicsConsumer(SocketConsumer):
                 return subscription, current, True
             too_long = current - after > tidewire_setting("MAX_REPLAY_EVENTS")
             if too_long or not await replay_allowed(self.scope["user"]):
+                metrics.count(metrics.RESETS)
                 return subscription, current, False
             offset, complete = await self._replay(topic, after, current, subscription)
+            metrics.count(metrics.RESUMES if complete else metrics.RESETS)
             return subscription, offset, complete
         except Exception as error:
             self.unfollow(topic)
@@ -149,6 +152,7 @@ class TopicsConsumer(SocketConsumer):
         subscription = self.subscriptions.pop(topic, None)
         if subscription is None:
             return False
+        metrics.count(metrics.SUBSCRIPTIONS, -1, family=metrics.topic_family(topic))
         hub.unsubscribe(topic, self)  # first: the socket is not told of its own leaving
         if subscription.presence:
             hub.presence.untrack(topic, str(self.scope["user"].pk))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -25,6 +26,7 @@ from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
+from . import metrics
 from .background import spawn
 from .conf import tidewire_setting
 from .outbound import Outbound
@@ -211,8 +213,10 @@ class Hub:
 
     def _deliver(self, state: TopicState, outbound: Outbound) -> None:
         state.delivered = outbound.offset
-        for follower in tuple(state.followers.values()):
+        followers = tuple(state.followers.values())
+        for follower in followers:
             follower.deliver(outbound)
+        metrics.observe_delivery(outbound.published_at, len(followers))
 
     def _release_held(self, topic: str, state: TopicState) -> None:
         held = state.held
@@ -368,7 +372,11 @@ hub = Hub()
 
 def _outbound(message: dict[str, Any], *, offset: int | None) -> Outbound:
     return Outbound(
-        topic=message["topic"], offset=offset, type=message["event_type"], body=message["body"]
+        topic=message["topic"],
+        offset=offset,
+        type=message["event_type"],
+        body=message["body"],
+        published_at=message.get("published_at"),
     )
 
 
@@ -379,8 +387,14 @@ def _layer_message(kind: str, topic: str, event_type: str, body: str, **extra: A
 async def abroadcast(stored: StoredEvent) -> None:
     """Send a stored event to every process following its topic."""
     message = _layer_message(
-        "tidewire.event", stored.topic, stored.type, stored.body, offset=stored.offset
+        "tidewire.event",
+        stored.topic,
+        stored.type,
+        stored.body,
+        offset=stored.offset,
+        published_at=time.time(),
     )
+    metrics.count(metrics.EVENTS_PUBLISHED, family=metrics.topic_family(stored.topic))
     await get_channel_layer().group_send(group_name(stored.topic), message)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from contextvars import ContextVar
 
 _TOKEN = re.compile(r"(token=)[^&\s\"']+")
 
@@ -33,3 +34,20 @@ def install_redaction() -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactTokens) for f in logger.filters):
             logger.addFilter(RedactTokens())
+
+
+# -- which request or socket a line is about ---------------------------------------
+
+# Set by tidewire.request_ids.RequestIdMiddleware for an HTTP request and by
+# SocketConsumer for a socket's whole life; every log line carries both (or None).
+request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+connection_id: ContextVar[str | None] = ContextVar("connection_id", default=None)
+
+
+class LogContext(logging.Filter):
+    """Adds `request_id` and `connection_id` to every record (None outside one)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id.get()
+        record.connection_id = connection_id.get()
+        return True

@@ -24,12 +24,22 @@ class Outbound:
         "_wrapped_text",
         "body",
         "offset",
+        "published_at",
         "topic",
         "type",
     )
 
-    def __init__(self, *, topic: str, offset: int | None, type: str, body: str) -> None:
+    def __init__(
+        self,
+        *,
+        topic: str,
+        offset: int | None,
+        type: str,
+        body: str,
+        published_at: float | None = None,
+    ) -> None:
         self.topic = topic
+        self.published_at = published_at  # wall clock at broadcast (metrics' latency)
         self.offset = offset
         self.type = type
         self.body = body

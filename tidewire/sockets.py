@@ -12,7 +12,9 @@ server, an exception, a cancelled task.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import os
 import time
 from typing import Any
 
@@ -20,11 +22,12 @@ import orjson
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from . import close_codes
+from . import close_codes, metrics
 from .auth import authenticate
 from .background import spawn
 from .conf import tidewire_setting
 from .connections import connections
+from .logs import connection_id
 from .origins import client_address, origin_allowed
 from .rate_limits import FrameLimiter
 from .sender import Sender
@@ -41,6 +44,11 @@ _AUTH_REFUSALS = {
 REF_MAX_LENGTH = 64
 
 logger = logging.getLogger(__name__)
+
+# Connection ids: this process (pid in hex) and a counter; unique across a cluster's
+# processes for as long as pids are, and cheap (no UUID per socket).
+_PROCESS_TAG = f"{os.getpid():x}"
+_connection_numbers = itertools.count(1)
 
 
 class SocketConsumer(AsyncWebsocketConsumer):
@@ -86,6 +94,8 @@ class SocketConsumer(AsyncWebsocketConsumer):
         valid credentials is accepted and closed 4401 with the reason; one over a
         cap on open sockets is accepted and closed 4429.
         """
+        # Every log line about this socket names it (this task's context lasts as long).
+        connection_id.set(f"{_PROCESS_TAG}.{next(_connection_numbers)}")
         if not origin_allowed(self.scope):
             await self.close()  # before accept: the server answers 403
             return
@@ -111,10 +121,12 @@ class SocketConsumer(AsyncWebsocketConsumer):
         counted = (str(user.pk), client_address(self.scope))
         refusal = await connections.open(self, user=counted[0], address=counted[1])
         if refusal is not None:
+            metrics.count(metrics.RATE_LIMITED, scope="socket_open")
             logger.warning("refusing a socket of user %s from %s: %s", *counted, refusal)
             await self.refuse(close_codes.RATE_LIMITED, refusal)
             return
         self._counted = counted
+        metrics.count(metrics.SOCKETS_OPEN)
         expires_at = self.scope.get("auth_expires_at")
         if expires_at is not None:
             delay = max(0.0, expires_at - time.time())
@@ -152,6 +164,7 @@ class SocketConsumer(AsyncWebsocketConsumer):
             if self._counted is not None:
                 user, address = self._counted
                 connections.close(self, user=user, address=address)
+                metrics.count(metrics.SOCKETS_OPEN, -1)
 
     def _token_expired(self) -> None:
         spawn(self.close(code=close_codes.UNAUTHORIZED, reason="token expired"))
@@ -168,6 +181,8 @@ class SocketConsumer(AsyncWebsocketConsumer):
         if self.closed:
             return
         self.closed = True
+        if code is not None:
+            metrics.count(metrics.SOCKET_CLOSES, code=str(code))
         sender = getattr(self, "sender", None)
         if sender is not None:
             sender.closed = True  # nothing more after the close frame
@@ -193,6 +208,7 @@ class SocketConsumer(AsyncWebsocketConsumer):
             return
         verdict = self.limiter.take()
         if verdict is not FrameLimiter.OK:
+            metrics.count(metrics.RATE_LIMITED, scope="socket_frames")
             if verdict is FrameLimiter.WARN:
                 self.send_error("rate_limited", "too many frames: slow down or be disconnected")
             elif verdict is FrameLimiter.CUT:

@@ -28,6 +28,8 @@ from django.http import HttpRequest, HttpResponse
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from . import metrics
+
 
 def next_arrival(
     stored: object, now: float, *, count: int, period: float
@@ -70,6 +72,7 @@ class SettingsRateThrottle(SimpleRateThrottle):
         )
         if after is None:
             self._wait = wait
+            metrics.count(metrics.RATE_LIMITED, scope=self.scope)
             return False
         self.cache.set(self.key, after, math.ceil(after - now))
         return True
@@ -167,7 +170,12 @@ def user_rate_allows(scope: str, user) -> tuple[bool, float]:
     rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope)
     if rate is None:
         return True, 0.0
-    return take(ScopedThrottle.cache_format % {"scope": scope, "ident": f"user-{user.pk}"}, rate)
+    allowed, wait = take(
+        ScopedThrottle.cache_format % {"scope": scope, "ident": f"user-{user.pk}"}, rate
+    )
+    if not allowed:
+        metrics.count(metrics.RATE_LIMITED, scope=scope)
+    return allowed, wait
 
 
 def take(key: str, rate: str) -> tuple[bool, float]:

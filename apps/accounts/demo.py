@@ -20,7 +20,8 @@ class DemoAccount:
 
 DEMO_ACCOUNTS = (
     DemoAccount("admin", "tidewire-admin", Role.SUPER_ADMIN, "super admin: everything"),
-    DemoAccount("owner", "tidewire-owner", Role.BUSINESS_OWNER, "business owner"),
+    DemoAccount("owner", "tidewire-owner", Role.BUSINESS_OWNER, "business owner (two salons)"),
+    DemoAccount("owner2", "tidewire-owner2", Role.BUSINESS_OWNER, "another business's owner"),
     DemoAccount("seller", "tidewire-seller", Role.MARKETPLACE_USER, "marketplace user (seller)"),
     DemoAccount("buyer", "tidewire-buyer", Role.MARKETPLACE_USER, "marketplace user (buyer)"),
 )

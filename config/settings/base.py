@@ -58,6 +58,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tidewire.request_ids.RequestIdMiddleware",  # first: every later line names the request
+    "tidewire.metrics_view.RequestMetricsMiddleware",  # times the whole chain below
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -337,17 +339,48 @@ TIDEWIRE.setdefault("TOKEN_AUTHENTICATION", "apps.accounts.tokens.RevocableJWTAu
 if REDIS_URL:
     TIDEWIRE["REDIS_URL"] = REDIS_URL  # socket counts shared by every process
 
+# LOG_FORMAT: "plain" lines for a person at a terminal (the default here), or "json",
+# one object per line for a log pipeline (production's default, config/settings/prod.py).
+# Every line carries the request id and the socket's connection id (tidewire/logs.py),
+# and no access token (its value is redacted wherever it appears).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "context": {"()": "tidewire.logs.LogContext"},
+        "redact": {"()": "tidewire.logs.RedactTokens"},
+    },
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s "
+            "[request=%(request_id)s connection=%(connection_id)s]"
+        },
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s "
+            "%(connection_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "timestamp": False,
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context", "redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         # django-axes writes several lines per failed login, with the username and
         # address masked; apps.accounts.lockouts logs each lockout with both.
         "axes": {"level": "ERROR"},
+        # uvicorn set up its own handlers before Django started; ours replace them so
+        # its lines have the same format and redaction.
+        "uvicorn": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "uvicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 

@@ -18,3 +18,5 @@ TIDEWIRE_DEMO = True
 if not EMAIL_URL:  # noqa: F405
     EMAIL_BACKEND = "apps.mailing.backends.MailboxBackend"
 ROOT_URLCONF = "config.dev_urls"
+# GET /metrics open to anyone here (production asks for a token or an allowed network).
+TIDEWIRE.setdefault("METRICS_PUBLIC", "yes")  # noqa: F405

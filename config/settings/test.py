@@ -18,3 +18,11 @@ WHITENOISE_AUTOREFRESH = True
 TIDEWIRE.setdefault("JOB_RUNNER", "off")  # noqa: F405
 # Topics the core's tests follow in real server processes.
 INSTALLED_APPS = [*INSTALLED_APPS, "tidewire.testing"]  # noqa: F405
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not Django's shared in-memory database: that one is a single lock, and
+    # the embedded default's concurrent writers (WAL, IMMEDIATE transactions) are
+    # tested as they run in `make run`.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}  # noqa: F405
+# GET /metrics open to anyone here (production asks for a token or an allowed network).
+TIDEWIRE.setdefault("METRICS_PUBLIC", "yes")  # noqa: F405

@@ -37,6 +37,8 @@ def test_a_name_declared_twice_is_refused():
             pass
 
 
+# run_job checks its thread's database connection (SQLite's health check).
+@pytest.mark.django_db
 def test_the_runner_runs_each_job_at_start_then_every_period():
     clock, ran = Clock(), []
     fast = Job("fast", 10, lambda: ran.append("fast"))
@@ -53,6 +55,8 @@ def test_the_runner_runs_each_job_at_start_then_every_period():
     assert ran == ["fast", "slow", "fast", "fast", "slow"]
 
 
+# run_job checks its thread's database connection (SQLite's health check).
+@pytest.mark.django_db
 def test_a_failing_job_is_logged_and_the_others_still_run(caplog):
     def broken():
         raise RuntimeError("boom")

@@ -6,6 +6,7 @@ import json
 import pytest
 from channels.testing import HttpCommunicator
 
+from tidewire import sync_threads
 from tidewire.sync_threads import (
     LOGIN_THREADS_MARK,
     PooledASGIHandler,
@@ -18,6 +19,15 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.urls("tidewire.tests.sync_threads_urls"),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _own_sync_threads(monkeypatch):
+    """Each test's handler gets threads sized by the test's SYNC_THREADS, not the process's
+    (made by whichever earlier test ran sync code first: 1 thread on SQLite)."""
+    monkeypatch.setattr(sync_threads, "_shared", None)
+    yield
+    sync_threads.close_sync_thread_connections()
 
 
 async def _get(handler, path):

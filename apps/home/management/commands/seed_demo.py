@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.accounts.demo import DEMO_ACCOUNTS, seed_accounts
+from apps.bookings.demo import seed_bookings
 from apps.chat.demo import seed_conversations
 from apps.listings.demo import seed_listings
 from apps.records.demo import seed_records
@@ -19,9 +20,10 @@ class Command(BaseCommand):
         records = seed_records()
         listings = seed_listings()
         messages = seed_conversations()
+        bookings = seed_bookings()
         created = (
-            f"{accounts} accounts, {records} records, {listings} listings "
-            f"and {messages} chat messages"
+            f"{accounts} accounts, {records} records, {listings} listings, "
+            f"{messages} chat messages and {bookings} businesses and reservations"
         )
         self.stdout.write(self.style.SUCCESS(f"Demo data: {created} created."))
         self.stdout.write("Log in at http://127.0.0.1:8000/accounts/login/ as:")
@@ -33,4 +35,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "For the marketplace, open /listings/ and /chat/ as seller and as buyer "
             "(two browsers, or one private window)."
+        )
+        self.stdout.write(
+            "For bookings, open /dashboard/ as admin and /business/ as owner or owner2."
         )
