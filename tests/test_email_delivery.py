@@ -145,19 +145,19 @@ def test_a_reservation_emails_its_owner_and_its_customer_through_a_worker(worker
         customer_name="Carla",
         customer_email="carla@example.com",
         service="Haircut",
-        starts_at=datetime(2026, 11, 23, 14, 0, tzinfo=UTC),
+        starts_at=datetime(2036, 11, 24, 14, 0, tzinfo=UTC),  # ahead: customers hear of it
     )
     assert worker.send_task(task_name("send_due_emails")).get(timeout=30) == {"sent": 2}
     emails = {email["To"]: email for email in smtp.wait_for(2)}
     customer, owner_email = emails["carla@example.com"], emails["o@example.com"]
     assert (
         customer["Subject"]
-        == "Your reservation at Olivia's Salon: Haircut on Mon 23 Nov, 14:00 UTC"
+        == "Your reservation at Olivia's Salon: Haircut on Mon 24 Nov, 14:00 UTC"
     )
     assert customer["From"] == SENDER and "List-Unsubscribe" not in customer
     assert "Status: pending" in customer.get_body(("plain",)).get_content()
     assert owner_email["Subject"] == (
-        "New reservation at Olivia's Salon: Carla, Haircut on Mon 23 Nov 14:00 UTC"
+        "New reservation at Olivia's Salon: Carla, Haircut on Mon 24 Nov 14:00 UTC"
     )
     token = unsubscribe_token(user_id=owner.pk, kind="booking_reservation")
     assert owner_email["List-Unsubscribe"].strip() == (

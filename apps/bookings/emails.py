@@ -6,8 +6,10 @@ Scheduled by the services inside their transaction (an email iff the change
 commits), as facts named by ids; written when sent, from the data as it is then:
 a reservation deleted before its email goes is left out (an email left with
 nothing to say is cancelled), and one cancelled before its confirmation goes
-gets the cancellation instead. Deleting a reservation is not cancelling it: it
-emails nobody (an import made in error is undone without writing to 500 people).
+gets the cancellation instead; a customer is not told of an appointment that
+has begun (an import of past bookings). Deleting a reservation is not cancelling
+it: it emails nobody (an import made in error is undone without writing to 500
+people).
 
 An import is one fact for its owner: one email lists its reservations (each
 customer still gets their own).
@@ -179,6 +181,8 @@ def customer_reservation(email: OutgoingEmail, *, now: datetime) -> Outcome:
     )
     if reservation is None:
         return Cancel("the reservation was deleted")
+    if reservation.starts_at <= now:  # an import of past bookings: nothing to confirm
+        return Cancel("the appointment has begun")
     is_cancelled = reservation.status == Reservation.Status.CANCELLED
     if action == CREATED and is_cancelled:
         return Cancel("cancelled before its confirmation went: the cancellation tells")

@@ -87,6 +87,12 @@ def test_cancelled_before_the_confirmation_went_only_the_cancellation_goes(now, 
     ]
 
 
+def test_customers_are_not_told_of_appointments_that_have_begun(now, salon):
+    book(salon, starts_at=MORNING - timedelta(days=1))  # an import of past bookings
+    assert send(now) == {"cancelled": 1, "sent": 1}
+    assert [m.to for m in mail.outbox] == [["olivia@example.com"]]  # the owner still hears
+
+
 def test_the_email_says_what_is_true_when_it_goes(now, salon):
     reservation = book(salon)
     services.reservation_update(reservation_id=reservation.pk, changes={"service": "Colour"})
