@@ -6,6 +6,7 @@ from rest_framework_simplejwt.views import TokenRefreshView
 from apps.accounts.api import LogoutApi, TokenObtainView
 from apps.accounts.views import password_view
 from apps.chat.urls import api_urlpatterns as chat_api
+from apps.dashboard.urls import api_urlpatterns as dashboard_api
 from apps.listings.urls import api_urlpatterns as listings_api
 from apps.notifications.urls import api_urlpatterns as notifications_api
 from apps.records.urls import api_urlpatterns as records_api
@@ -23,6 +24,7 @@ api_patterns = [
     *listings_api,
     *chat_api,
     *notifications_api,
+    *dashboard_api,
 ]
 
 urlpatterns = [
