@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("apps.listings.urls")),
     path("", include("apps.chat.urls")),
     path("", include("apps.notifications.urls")),
+    path("", include("apps.dashboard.urls")),
     path("", include("apps.mailing.urls")),
     path("accounts/", include("apps.accounts.urls")),
     path("api/", include(api_patterns)),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, exports
+from . import api, exports, views
 
 app_name = "dashboard"
 
@@ -11,4 +11,9 @@ api_urlpatterns = [
     path("dashboard/audit.csv", exports.AuditCsvApi.as_view(), name="dashboard-audit-csv"),
     path("dashboard/activity.csv", exports.FeedCsvApi.as_view(), name="dashboard-activity-csv"),
     path("dashboard/charts.csv", exports.ChartsCsvApi.as_view(), name="dashboard-charts-csv"),
+]
+
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("business/", views.business, name="business"),
 ]
