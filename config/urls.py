@@ -6,6 +6,7 @@ from rest_framework_simplejwt.views import TokenRefreshView
 from apps.accounts.api import LogoutApi, TokenObtainView
 from apps.accounts.views import password_view
 from apps.chat.urls import api_urlpatterns as chat_api
+from apps.dashboard.urls import api_urlpatterns as dashboard_api
 from apps.listings.urls import api_urlpatterns as listings_api
 from apps.notifications.urls import api_urlpatterns as notifications_api
 from apps.records.urls import api_urlpatterns as records_api
@@ -24,6 +25,7 @@ api_patterns = [
     *listings_api,
     *chat_api,
     *notifications_api,
+    *dashboard_api,
 ]
 
 urlpatterns = [
@@ -32,6 +34,7 @@ urlpatterns = [
     path("", include("apps.listings.urls")),
     path("", include("apps.chat.urls")),
     path("", include("apps.notifications.urls")),
+    path("", include("apps.dashboard.urls")),
     path("", include("apps.mailing.urls")),
     path("accounts/", include("apps.accounts.urls")),
     path("api/", include(api_patterns)),
