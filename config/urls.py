@@ -7,6 +7,7 @@ from apps.accounts.api import LogoutApi, TokenObtainView
 from apps.accounts.views import password_view
 from apps.bookings.urls import api_urlpatterns as bookings_api
 from apps.chat.urls import api_urlpatterns as chat_api
+from apps.dashboard.urls import api_urlpatterns as dashboard_api
 from apps.listings.urls import api_urlpatterns as listings_api
 from apps.notifications.urls import api_urlpatterns as notifications_api
 from apps.records.urls import api_urlpatterns as records_api
@@ -25,6 +26,7 @@ api_patterns = [
     *listings_api,
     *chat_api,
     *notifications_api,
+    *dashboard_api,
     *bookings_api,
 ]
 
@@ -34,6 +36,7 @@ urlpatterns = [
     path("", include("apps.listings.urls")),
     path("", include("apps.chat.urls")),
     path("", include("apps.notifications.urls")),
+    path("", include("apps.dashboard.urls")),
     path("", include("apps.mailing.urls")),
     path("accounts/", include("apps.accounts.urls")),
     path("api/", include(api_patterns)),

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "apps.mailing",
     "apps.audit",
     "apps.bookings",
+    "apps.dashboard",
 ]
 
 MIDDLEWARE = [

@@ -8,10 +8,11 @@ const LOOK = {
   unauthorized: ["Logged out", "text-bg-danger"],
 };
 
-export function showStatus(socket, element) {
+/** `labels` renames states for a page, e.g. {connected: "Live"}. */
+export function showStatus(socket, element, labels = {}) {
   socket.onStatus((status) => {
     const [label, style] = LOOK[status];
-    element.textContent = label;
+    element.textContent = labels[status] || label;
     element.dataset.status = status;
     element.className = `badge ${style}`;
   });
