@@ -295,3 +295,21 @@ services.reservation_update(reservation_id=theirs.pk, changes={{"status": "cance
     # Someone who owns nothing gets a friendly page, not an error.
     _, nobody = person(PASSWORD, cast["nobody"], "/business/")
     expect(nobody.locator("#no-business")).to_contain_text("own a business on Tidewire yet")
+
+
+def test_an_owner_chooses_a_daily_digest_on_their_page(cast, person, e2e_server):
+    _, page = person(PASSWORD, cast["owner"], "/business/")
+    expect(page.locator("#delivery-each")).to_be_checked()
+    page.locator("#delivery-daily_digest").check()
+    expect(page.locator("#email-settings-state")).to_have_text("Saved: one email a day.")
+    stored = run(
+        e2e_server,
+        f"""
+from apps.bookings.selectors import owner_email_delivery
+owner = User.objects.get(username={cast["owner"]!r})
+print(json.dumps({{"delivery": owner_email_delivery(owner_id=owner.pk)}}))
+""",
+    )
+    assert stored == {"delivery": "daily_digest"}
+    page.reload()
+    expect(page.locator("#delivery-daily_digest")).to_be_checked()
