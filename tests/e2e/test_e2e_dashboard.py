@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -313,3 +314,62 @@ print(json.dumps({{"delivery": owner_email_delivery(owner_id=owner.pk)}}))
     assert stored == {"delivery": "daily_digest"}
     page.reload()
     expect(page.locator("#delivery-daily_digest")).to_be_checked()
+
+
+def test_changes_through_the_api_and_django_admin_show_live(cast, person, api, e2e_server):
+    """Another super admin (the demo's `admin`) books through the REST API and confirms the
+    booking in Django admin, in a browser of their own: the dashboard follows each step."""
+    page = open_dashboard(person, cast)
+    before = counts_on(page)
+    made_before = sum(chart_data(page, "reservations"))
+    owner_id = run(
+        e2e_server,
+        f'print(json.dumps({{"id": User.objects.get(username={cast["owner"]!r}).pk}}))',
+    )["id"]
+    tag = cast["owner"].split("-")[-1]
+    business = api.post(
+        "/api/businesses/",
+        json={"name": f"API Salon {tag}", "subdomain": f"api-{tag}", "owner": owner_id},
+    )
+    assert business.status_code == 201, business.text
+    reservation = api.post(
+        "/api/reservations/",
+        json={
+            "business": business.json()["id"],
+            "customer_name": "Hana",
+            "customer_email": "hana@example.com",
+            "service": "Haircut",
+            "starts_at": (datetime.now(UTC) + timedelta(days=2)).isoformat(),
+        },
+    )
+    assert reservation.status_code == 201, reservation.text
+    expect_counts(
+        page, {**before, "businesses": before["businesses"] + 1, "upcoming": before["upcoming"] + 1}
+    )
+    expect(page.locator("#recent-businesses tr").first.locator(".recent-name")).to_have_text(
+        f"API Salon {tag}"
+    )
+    expect_reservations_made(page, made_before + 1)
+    expect(page.locator("#feed [data-field=actor]").first).to_have_text(
+        re.compile(r"via api|just now")
+    )
+
+    _, admin_page = person("tidewire-admin", "admin", "/admin/", synced=False)
+    admin_page.goto(f"/admin/bookings/reservation/{reservation.json()['id']}/change/")
+    admin_page.locator("select[name=status]").select_option("cancelled")
+    admin_page.locator("input[name=_save]").click()
+    expect(admin_page.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    expect(page.locator("#feed [data-field=message]").first).to_have_text(
+        re.compile(rf"^Reservation at 'API Salon {tag}' cancelled: Hana, Haircut on ")
+    )
+    expect_counts(
+        page,
+        {
+            **before,
+            "businesses": before["businesses"] + 1,
+            "cancelled_this_week": before["cancelled_this_week"] + 1,
+        },
+    )
+    expect_what_a_reload_shows(page, e2e_server, cast)
+    assert page.evaluate("window.__e2eNoReload === true"), "the page was reloaded"
