@@ -49,4 +49,7 @@ def _register(app: Celery, job: Job) -> None:
 
     run.__name__ = run.__qualname__ = job.name
     run.__doc__ = job.function.__doc__
-    app.task(name=task_name(job.name))(run)
+    # shared=False: the task belongs to this app only. Shared tasks are added to every
+    # Celery app made afterwards in the process (`manage.py doctor` makes one to ping
+    # the workers), each time as another callable under the same name.
+    app.task(name=task_name(job.name), shared=False)(run)
