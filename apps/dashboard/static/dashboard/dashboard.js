@@ -21,6 +21,8 @@ const view = { range: initial.range, type: initial.type };
 const feed = new Feed({ type: view.type });
 const charts = new DashboardCharts($("charts"), { timeZone: initial.time_zone });
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+// The newest-businesses column is narrow: the day there, the time on hover.
+const day = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
 const BADGES = { created: "text-bg-success", updated: "text-bg-primary", deleted: "text-bg-danger" };
 
 const when = (iso) => (iso ? dateTime.format(new Date(iso)) : "");
@@ -63,7 +65,8 @@ function renderRecent(businesses) {
     owner.textContent = business.owner;
     const created = document.createElement("td");
     created.className = "text-end small text-body-secondary text-nowrap";
-    created.textContent = when(business.created_at);
+    created.textContent = business.created_at ? day.format(new Date(business.created_at)) : "";
+    created.title = when(business.created_at);
     row.append(name, owner, created);
     return row;
   });
