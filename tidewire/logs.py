@@ -45,9 +45,14 @@ connection_id: ContextVar[str | None] = ContextVar("connection_id", default=None
 
 
 class LogContext(logging.Filter):
-    """Adds `request_id` and `connection_id` to every record (None outside one)."""
+    """Adds `request_id` and `connection_id` to every record (None outside one), and
+    `context`: the same as text for a plain line (" [request=… connection=…]", or "")."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id.get()
-        record.connection_id = connection_id.get()
+        record.request_id = request = request_id.get()
+        record.connection_id = connection = connection_id.get()
+        parts = [f"request={request}"] if request else []
+        if connection:
+            parts.append(f"connection={connection}")
+        record.context = f" [{' '.join(parts)}]" if parts else ""
         return True

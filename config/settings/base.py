@@ -353,10 +353,7 @@ LOGGING = {
         "redact": {"()": "tidewire.logs.RedactTokens"},
     },
     "formatters": {
-        "plain": {
-            "format": "%(asctime)s %(levelname)s %(name)s %(message)s "
-            "[request=%(request_id)s connection=%(connection_id)s]"
-        },
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s%(context)s"},
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s "
