@@ -47,10 +47,13 @@ OfferOutput = inline_serializer(
         "seller": serializers.IntegerField(),
         "conversation": serializers.IntegerField(),
         "amount": serializers.CharField(help_text='Two decimals, e.g. "80.00".'),
-        "status": serializers.ChoiceField(choices=Offer.Status.choices),
+        # Text, not an enum: the schema would name it after `status` as listings' is.
+        "status": serializers.CharField(help_text=" | ".join(Offer.Status.values)),
         "counters": serializers.IntegerField(),
         "counters_left": serializers.IntegerField(),
-        "turn": serializers.ChoiceField(choices=Offer.Side.choices, allow_null=True),
+        "turn": serializers.CharField(
+            allow_null=True, help_text="buyer | seller: who must answer; null once closed"
+        ),
         "version": serializers.IntegerField(),
         "expires_at": serializers.DateTimeField(),
         "created_at": serializers.DateTimeField(),
@@ -108,15 +111,15 @@ class OfferDetailApi(APIView):
 class OfferMoveApi(OfferWrite):
     """`POST /api/offers/<id>/<action>/`: accept, decline, withdraw, or counter with an amount."""
 
-    action = ACCEPT
+    move = ACCEPT
 
     @extend_schema(request=NoInput, responses={200: OfferOutput, 409: Refusal})
     def post(self, request: Request, offer_id: int) -> Response:
         """Move the offer; 409 with the reason when the rules refuse the move."""
-        fields = _validated(AmountInput if self.action == COUNTER else NoInput, request.data)
+        fields = _validated(AmountInput if self.move == COUNTER else NoInput, request.data)
         try:
             offer = services.offer_move(
-                offer_id=offer_id, user=request.user, action=self.action, **fields
+                offer_id=offer_id, user=request.user, action=self.move, **fields
             )
         except Offer.DoesNotExist:
             raise NotFound(f"No offer with id {offer_id}.") from None
@@ -128,7 +131,7 @@ class OfferMoveApi(OfferWrite):
 
 
 class CounterApi(OfferMoveApi):
-    action = COUNTER
+    move = COUNTER
 
     @extend_schema(request=AmountInput, responses={200: OfferOutput, 409: Refusal})
     def post(self, request: Request, offer_id: int) -> Response:

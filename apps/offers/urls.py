@@ -10,7 +10,7 @@ api_urlpatterns = [
     *(
         path(
             f"offers/<int:offer_id>/{action}/",
-            api.OfferMoveApi.as_view(action=action),
+            api.OfferMoveApi.as_view(move=action),
             name=f"offer-{action}",
         )
         for action in api.MOVES
