@@ -124,3 +124,26 @@ def test_euros_shows_cents_only_when_there_are_some():
         "€80.50",
         "€0.99",
     )
+
+
+def test_a_missed_message_email_shows_a_system_line_as_tidewires(clock, conversation, buyer):
+    from datetime import timedelta
+
+    from django.core import mail
+
+    from apps.chat.services import message_send
+    from apps.mailing.services import emails_send_due
+
+    buyer.email = "buyer@example.com"
+    buyer.save()
+    seller = conversation.seller
+    seller.email = "seller@example.com"
+    seller.save()
+    message, _ = message_send(
+        conversation_id=conversation.pk, sender=buyer, body="Still there?", client_id="m1"
+    )
+    system_line_post(conversation_id=conversation.pk, body="Sold")  # schedules no email itself
+    emails_send_due(now=message.created_at + timedelta(seconds=300))
+    [email] = mail.outbox
+    assert "Still there?" in email.body
+    assert "\nTidewire, " in email.body and "\nSold\n" in email.body
