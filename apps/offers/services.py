@@ -10,6 +10,8 @@ Accepting an offer reserves the listing (listings.services.listing_update: its
 `listing_updated` event, and the chat's "Reserved for ..." line in every
 conversation about it) and declines every other open offer on it: the seller
 has chosen, and an offer left open on a reserved listing could not be accepted.
+A listing the seller marks reserved or sold by hand leaves its open offers
+open: they can be withdrawn or declined, not accepted or countered, and expire.
 """
 
 from __future__ import annotations
@@ -140,9 +142,11 @@ def offer_propose(*, listing_id: int, buyer: Any, amount: Any) -> Offer:
             text = f"{buyer.get_username()} offered {euros(amount)} for {listing.title}."
             _announce(offer, recipients=[listing.seller_id], text=text)
     except IntegrityError:  # the same buyer's second offer raced in (one_open_offer_per_buyer)
-        earlier = Offer.objects.get(
+        earlier = Offer.objects.filter(
             listing_id=listing_id, buyer_id=buyer.pk, status__in=OPEN_STATUSES
-        )
+        ).first()
+        if earlier is None:
+            raise
         raise _already_open(earlier) from None
     return offer
 
