@@ -8,6 +8,7 @@ from channels.layers import channel_layers
 from tidewire.fanout import hub
 from tidewire.testing.clock import FrozenClock
 from tidewire.testing.redis_server import RedisServer
+from tidewire.testing.servers import ServerProcess, ServerProcesses
 
 
 @pytest.fixture(scope="session")
@@ -17,6 +18,25 @@ def redis_server():
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def embedded(tmp_path):
+    """Start a server on its own SQLite file, as make run does: `embedded(*uvicorn_args, **env)`."""
+    processes = ServerProcesses(tmp_path)
+
+    def start(*args: str, send_buffer: int | None = None, **env: str) -> ServerProcess:
+        database = f"sqlite:///{tmp_path}/contract{len(processes.made)}.sqlite3"
+        server = processes.new(
+            env={"DATABASE_URL": database, **env}, args=list(args), send_buffer=send_buffer
+        )
+        server.manage("migrate", "--noinput")
+        server.manage("seed_demo")
+        server.start()
+        return server
+
+    yield start
+    processes.stop_all()
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from rest_framework_simplejwt.views import TokenRefreshView
 
 from apps.accounts.api import LogoutApi, TokenObtainView
 from apps.accounts.views import password_view
+from apps.bookings.urls import api_urlpatterns as bookings_api
 from apps.chat.urls import api_urlpatterns as chat_api
 from apps.dashboard.urls import api_urlpatterns as dashboard_api
 from apps.listings.urls import api_urlpatterns as listings_api
@@ -28,6 +29,7 @@ api_patterns = [
     *offers_api,
     *notifications_api,
     *dashboard_api,
+    *bookings_api,
 ]
 
 urlpatterns = [

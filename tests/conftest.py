@@ -40,22 +40,3 @@ def pytest_collection_modifyitems(config, items):
     """Browser tests last: Playwright's sync API leaves an event loop marked running in the
     main thread while its browser stays open, and an async test after it cannot start."""
     items.sort(key=lambda item: "/e2e/" in str(item.path))
-
-
-@pytest.fixture
-def embedded(tmp_path):
-    """Start a server on its own SQLite file, as make run does: `embedded(*uvicorn_args, **env)`."""
-    processes = ServerProcesses(tmp_path)
-
-    def start(*args: str, send_buffer: int | None = None, **env: str) -> ServerProcess:
-        database = f"sqlite:///{tmp_path}/contract{len(processes.made)}.sqlite3"
-        server = processes.new(
-            env={"DATABASE_URL": database, **env}, args=list(args), send_buffer=send_buffer
-        )
-        server.manage("migrate", "--noinput")
-        server.manage("seed_demo")
-        server.start()
-        return server
-
-    yield start
-    processes.stop_all()

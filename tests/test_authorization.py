@@ -8,6 +8,9 @@ pytestmark = pytest.mark.django_db
 
 # Pages anyone may see; every other page redirects to the login page.
 PUBLIC_PAGES = {"/", "/accounts/login/", "/accounts/signup/", "/health/live", "/health/ready"}
+# Guarded by its own rule, not a login: a bearer token or an allowed network in production,
+# open in development and tests (METRICS_PUBLIC; tests/test_metrics.py checks each way).
+OWN_RULE_PAGES = {"/metrics"}
 # Pages whose signed link is the credential (apps/mailing/unsubscribe.py): open to all,
 # and a made-up token is refused.
 SIGNED_LINK_PAGES = {"/notifications/unsubscribe/1/"}
@@ -76,7 +79,7 @@ def test_every_api_endpoint_refuses_requests_without_credentials(client, url, ca
 @pytest.mark.parametrize("url", PAGE_ROUTES)
 def test_every_page_but_the_public_ones_needs_a_login(client, url):
     response = client.get(url)
-    if url in PUBLIC_PAGES:
+    if url in PUBLIC_PAGES | OWN_RULE_PAGES:
         assert response.status_code == 200, url
     elif url in SIGNED_LINK_PAGES:
         assert response.status_code == 400, url

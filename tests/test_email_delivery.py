@@ -1,8 +1,8 @@
 """Emails through real parts: a Celery worker on Redis, or a server process alone, to SMTP.
 
-A chat message left unread (the delay set to 0 here) schedules its email in the
-test database; the send job then runs in another process, which renders it and
-hands it to a real SMTP server (aiosmtpd) that the test reads.
+A chat message left unread (the delay set to 0 here), or a reservation, schedules
+its emails in the test database; the send job then runs in another process, which
+renders them and hands them to a real SMTP server (aiosmtpd) that the test reads.
 """
 
 from __future__ import annotations
@@ -10,13 +10,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from decimal import Decimal
+from html import unescape
 from itertools import count
 
 import pytest
 from celery import Celery
 from django.contrib.auth.models import User
 
+from apps.bookings.services import business_create, reservation_create
 from apps.chat.services import conversation_open, message_send
 from apps.listings.services import listing_create
 from apps.mailing.models import OutgoingEmail
@@ -131,6 +134,38 @@ def test_a_celery_worker_sends_a_due_email_through_smtp_exactly_once(worker, smt
     assert worker.send_task(task_name("send_due_emails")).get(timeout=30) == {}
     assert len(smtp.messages) == 1
     assert OutgoingEmail.objects.get().status == OutgoingEmail.Status.SENT
+
+
+@pytest.mark.redis
+def test_a_reservation_emails_its_owner_and_its_customer_through_a_worker(worker, smtp):
+    owner = User.objects.create_user(username="olivia", password="x-pass-1", email="o@example.com")
+    salon = business_create(name="Olivia's Salon", subdomain="olivia", owner=owner)
+    reservation_create(
+        business_id=salon.pk,
+        customer_name="Carla",
+        customer_email="carla@example.com",
+        service="Haircut",
+        starts_at=datetime(2036, 11, 24, 14, 0, tzinfo=UTC),  # ahead: customers hear of it
+    )
+    assert worker.send_task(task_name("send_due_emails")).get(timeout=30) == {"sent": 2}
+    emails = {email["To"]: email for email in smtp.wait_for(2)}
+    customer, owner_email = emails["carla@example.com"], emails["o@example.com"]
+    assert (
+        customer["Subject"]
+        == "Your reservation at Olivia's Salon: Haircut on Mon 24 Nov, 14:00 UTC"
+    )
+    assert customer["From"] == SENDER and "List-Unsubscribe" not in customer
+    assert "Status: pending" in customer.get_body(("plain",)).get_content()
+    assert owner_email["Subject"] == (
+        "New reservation at Olivia's Salon: Carla, Haircut on Mon 24 Nov 14:00 UTC"
+    )
+    token = unsubscribe_token(user_id=owner.pk, kind="booking_reservation")
+    assert owner_email["List-Unsubscribe"].strip() == (
+        f"<{SITE_URL}/notifications/unsubscribe/{token}/>"
+    )
+    html = unescape(owner_email.get_body(("html",)).get_content())
+    assert "Carla <carla@example.com>, Haircut at Olivia's Salon" in html
+    assert sorted(smtp.recipients) == [["carla@example.com"], ["o@example.com"]]
 
 
 def test_without_redis_the_server_process_sends_due_emails_and_a_restart_loses_none(

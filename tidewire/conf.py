@@ -101,6 +101,9 @@ DEFAULTS: dict[str, Any] = {
     "METRICS_PUBLIC": "no",
     "METRICS_TOKEN": "",
     "METRICS_ALLOW": [],
+    # The hour (0-23, UTC) at which owners who chose a daily digest get the day's
+    # reservation emails (apps/bookings/emails.py): 7, before a salon opens in Europe.
+    "BOOKING_DIGEST_HOUR": 7,
 }
 
 

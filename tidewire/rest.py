@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
@@ -107,3 +108,36 @@ def paginated(
     for header, value in headers.items():
         response[header] = value
     return response
+
+
+def newest_first_schema(
+    operation_id: str,
+    item: type[serializers.Serializer],
+    *,
+    filters: type[serializers.Serializer] | None = None,
+) -> Callable[[Any], Any]:
+    """`extend_schema` of a NewestFirstPagination list: its filters, the cursor, a page object.
+
+    The page is named after `item` (`ListingOutput` -> `ListingPage`).
+    """
+    return extend_schema(
+        operation_id=operation_id,  # a page object, not a list: name it as one
+        parameters=[
+            *([filters] if filters is not None else []),
+            OpenApiParameter("cursor", str, description="From `next` or `previous`."),
+            OpenApiParameter(
+                "page_size",
+                int,
+                description=f"At most {NewestFirstPagination.max_page_size}, "
+                f"{NewestFirstPagination.page_size} by default.",
+            ),
+        ],
+        responses=inline_serializer(
+            f"{item.__name__.removesuffix('Output')}Page",
+            {
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": item(many=True),
+            },
+        ),
+    )

@@ -18,6 +18,7 @@ them in context, RFC 5892); anywhere else they are refused like any Cf.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -82,6 +83,23 @@ def clean_line(value: object, *, max_length: int) -> str:
     if len(text) > max_length:
         raise ValueError(f"has more than {max_length} characters")
     return text
+
+
+def clean_fields(
+    values: dict[str, Any], cleaners: dict[str, Callable[[Any], Any]]
+) -> dict[str, Any]:
+    """Each value through its field's cleaner, as a service stores it.
+
+    A cleaner raises ValueError (InvalidText is one) saying what is wrong; this
+    raises it again as "<field> <what is wrong>", so every caller can name the field.
+    """
+    cleaned = {}
+    for field, value in values.items():
+        try:
+            cleaned[field] = cleaners[field](value)
+        except ValueError as error:
+            raise ValueError(f"{field} {error}") from None
+    return cleaned
 
 
 def _joins(text: str, index: int) -> bool:

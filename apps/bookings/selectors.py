@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from apps.accounts.roles import is_super_admin
 
-from .models import Business, Reservation
+from .models import Business, OwnerEmailSettings, Reservation
 
 
 def businesses_visible_to(user) -> QuerySet[Business]:
@@ -27,3 +27,11 @@ def reservations_visible_to(user) -> QuerySet[Reservation]:
     if not user.is_authenticated:
         return reservations.none()
     return reservations.filter(business__owner_id=user.pk)
+
+
+def owner_email_delivery(*, owner_id: int) -> str:
+    """How the owner hears of reservations by email: `each` (the default) or `daily_digest`."""
+    delivery = (
+        OwnerEmailSettings.objects.filter(owner_id=owner_id).values_list("delivery", flat=True)
+    ).first()
+    return delivery or OwnerEmailSettings.Delivery.EACH

@@ -1,5 +1,8 @@
 """Writes to businesses and reservations. Each one, in its transaction, appends to the audit
-log and stores its events on the dashboard topic and the business's own topic.
+log and stores its events on the dashboard topic and the business's own topic; new
+businesses, and reservations made or cancelled, also notify (apps/bookings/notices.py)
+and schedule their emails (apps/bookings/emails.py) there, so all of it commits, or
+none.
 
 Every caller goes through here (the REST API, Django admin, jobs, the shell), so
 every change is broadcast and audited whoever makes it. Values are checked here
@@ -8,22 +11,24 @@ too (ValueError naming the field), so no caller can store one the API refuses.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator, validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.audit.services import SHELL, Actor, audit_record, audit_record_many
-from tidewire.events import EventType
+from apps.audit.services import SHELL, Actor, audit_record_many
 from tidewire.publish import publish_all
-from tidewire.text import InvalidText, clean_line
 
+from . import emails, notices
+from .changes import (
+    audit_entry,
+    audit_snapshot,
+    business_message,
+    change_events,
+    record,
+    reservation_message,
+)
 from .events import (
     BUSINESS_CREATED,
     BUSINESS_DELETED,
@@ -31,22 +36,10 @@ from .events import (
     RESERVATION_CREATED,
     RESERVATION_DELETED,
     RESERVATION_UPDATED,
-    business_snapshot,
-    envelope,
-    reservation_snapshot,
 )
-from .models import (
-    NAME_MAX_LENGTH,
-    SERVICE_MAX_LENGTH,
-    SUBDOMAIN_MAX_LENGTH,
-    SUBDOMAIN_PATTERN,
-    Business,
-    Reservation,
-)
-from .topics import DASHBOARD_TOPIC, business_topic
+from .models import Business, OwnerEmailSettings, Reservation
+from .values import BUSINESS_FIELDS, RESERVATION_FIELDS, clean
 
-BUSINESS_FIELDS = ("name", "subdomain", "owner")
-RESERVATION_FIELDS = ("customer_name", "customer_email", "service", "starts_at", "status")
 IMPORT_MAX = 5000  # reservations one import may hold
 
 
@@ -54,183 +47,18 @@ class SubdomainTaken(ValueError):
     """Another business has that subdomain."""
 
 
-# -- values -------------------------------------------------------------------
-
-
-def _line(max_length: int) -> Callable[[Any], str]:
-    return functools.partial(clean_line, max_length=max_length)
-
-
-_SUBDOMAIN = RegexValidator(SUBDOMAIN_PATTERN)
-
-
-def _subdomain(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError("must be a string")
-    text = value.strip().lower()
-    if len(text) > SUBDOMAIN_MAX_LENGTH:
-        raise ValueError(f"has more than {SUBDOMAIN_MAX_LENGTH} characters")
-    try:
-        _SUBDOMAIN(text)
-    except ValidationError:
-        raise ValueError(
-            "may hold lower-case letters, digits and hyphens, not at either end"
-        ) from None
-    return text
-
-
-def _owner(value: Any) -> Any:
-    user_model = get_user_model()
-    if isinstance(value, user_model):
-        owner = value
-    elif isinstance(value, int) and not isinstance(value, bool):
-        owner = user_model.objects.filter(pk=value).first()
-        if owner is None:
-            raise ValueError(f"no user with id {value}")
-    else:
-        raise ValueError("must be a user or a user id")
-    if not owner.is_active:
-        raise ValueError("is not an active user")
-    return owner
-
-
-def _email(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError("must be a string")
-    text = value.strip()
-    try:
-        validate_email(text)
-    except ValidationError:
-        raise ValueError("is not a valid email address") from None
-    local, _, domain = text.rpartition("@")
-    return f"{local}@{domain.lower()}"
-
-
-def _starts_at(value: Any) -> datetime:
-    if not isinstance(value, datetime):
-        raise ValueError("must be a date and time")
-    if timezone.is_naive(value):
-        raise ValueError("must say its time zone")
-    return value
-
-
-def _status(value: Any) -> str:
-    if value not in Reservation.Status.values:
-        raise ValueError(f"must be one of {', '.join(Reservation.Status.values)}")
-    return value
-
-
-_CLEANERS: dict[str, Callable[[Any], Any]] = {
-    "name": _line(NAME_MAX_LENGTH),
-    "subdomain": _subdomain,
-    "owner": _owner,
-    "customer_name": _line(NAME_MAX_LENGTH),
-    "customer_email": _email,
-    "service": _line(SERVICE_MAX_LENGTH),
-    "starts_at": _starts_at,
-    "status": _status,
-}
-
-
-def _clean(values: dict[str, Any], allowed: Iterable[str]) -> dict[str, Any]:
-    unknown = set(values) - set(allowed)
-    if unknown:
-        raise ValueError(f"not editable: {sorted(unknown)}")
-    cleaned = {}
-    for field, value in values.items():
-        try:
-            cleaned[field] = _CLEANERS[field](value)
-        except (InvalidText, ValueError) as error:
-            raise ValueError(f"{field} {error}") from None
-    return cleaned
-
-
-# -- messages and events --------------------------------------------------------
-
-
-def _when(value: datetime) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-
-
-def _business_message(action: str, business: Business, changed: list[str] | None = None) -> str:
-    if action == "created":
-        return f"New business '{business.name}' created"
-    if action == "updated":
-        return f"Business '{business.name}' updated ({', '.join(changed or [])})"
-    return f"Business '{business.name}' deleted"
-
-
-def _reservation_message(
-    action: str, reservation: Reservation, changed: list[str] | None = None
-) -> str:
-    at = f"'{reservation.business.name}'"
-    who = f"{reservation.customer_name}, {reservation.service} on {_when(reservation.starts_at)}"
-    if action == "created":
-        return f"New reservation at {at}: {who}"
-    if action == "deleted":
-        return f"Reservation at {at} deleted: {who}"
-    if changed == ["status"]:
-        return f"Reservation at {at} {reservation.status}: {who}"
-    return f"Reservation at {at} updated ({', '.join(changed or [])}): {who}"
-
-
-def _audit_snapshot(obj: Business | Reservation) -> dict[str, Any]:
-    """The object as the audit log keeps it: the event's fields, and a business's owner."""
-    if isinstance(obj, Business):
-        return {**business_snapshot(obj), "owner": obj.owner_id}
-    return reservation_snapshot(obj)
-
-
-def _audit_entry(
-    event: EventType, obj: Business | Reservation, message: str, before: dict | None
-) -> dict[str, Any]:
-    """The audit entry of a change to `obj` (its state now is `after`, unless it is deleted)."""
-    is_business = isinstance(obj, Business)
-    return {
-        "action": event.name,
-        "object_type": "business" if is_business else "reservation",
-        "object_id": obj.pk,
-        "business_id": obj.pk if is_business else obj.business_id,
-        "message": message,
-        "before": before,
-        "after": None if event in (BUSINESS_DELETED, RESERVATION_DELETED) else _audit_snapshot(obj),
-    }
-
-
-def _events(event: EventType, obj: Business | Reservation, message: str) -> list[tuple]:
-    """The change's event on the dashboard's topic and on its business's."""
-    if isinstance(obj, Business):
-        fields = envelope("business", business_snapshot(obj), message)
-        business_id = obj.pk
-    else:
-        fields = envelope("reservation", reservation_snapshot(obj), message)
-        business_id = obj.business_id
-    return [(DASHBOARD_TOPIC, event, fields), (business_topic(business_id), event, fields)]
-
-
-def _record(
-    actor: Actor,
-    event: EventType,
-    obj: Business | Reservation,
-    message: str,
-    before: dict[str, Any] | None,
-) -> None:
-    """Audit one change and store its events, in the caller's transaction."""
-    audit_record(actor=actor, **_audit_entry(event, obj, message, before))
-    publish_all(_events(event, obj, message))
-
-
 # -- businesses -----------------------------------------------------------------
 
 
 def business_create(*, name: str, subdomain: str, owner: Any, actor: Actor = SHELL) -> Business:
     """Create a business (ValueError naming a field; SubdomainTaken) and announce it."""
-    values = _clean({"name": name, "subdomain": subdomain, "owner": owner}, BUSINESS_FIELDS)
+    values = clean({"name": name, "subdomain": subdomain, "owner": owner}, BUSINESS_FIELDS)
     try:
         with transaction.atomic():
             business = Business.objects.create(**values)
-            message = _business_message("created", business)
-            _record(actor, BUSINESS_CREATED, business, message, None)
+            message = business_message("created", business)
+            record(actor, BUSINESS_CREATED, business, message, None)
+            notices.business_created(business, actor)
     except IntegrityError:
         if Business.objects.filter(subdomain=values["subdomain"]).exists():
             raise SubdomainTaken(f"subdomain {values['subdomain']!r} is taken") from None
@@ -243,19 +71,19 @@ def business_update(*, business_id: int, changes: dict[str, Any], actor: Actor =
 
     Raises Business.DoesNotExist, ValueError naming a field, or SubdomainTaken.
     """
-    changes = _clean(changes, BUSINESS_FIELDS)
+    changes = clean(changes, BUSINESS_FIELDS)
     try:
         with transaction.atomic():
             business = Business.objects.select_for_update().get(pk=business_id)
-            before = _audit_snapshot(business)
+            before = audit_snapshot(business)
             changed = [f for f, v in changes.items() if getattr(business, f) != v]
             if not changed:
                 return business
             for field in changed:
                 setattr(business, field, changes[field])
             business.save(update_fields=[*changed, "updated_at"])
-            message = _business_message("updated", business, changed)
-            _record(actor, BUSINESS_UPDATED, business, message, before)
+            message = business_message("updated", business, changed)
+            record(actor, BUSINESS_UPDATED, business, message, before)
     except IntegrityError:
         subdomain = changes.get("subdomain")
         if subdomain and Business.objects.filter(subdomain=subdomain).exclude(pk=business_id):
@@ -268,8 +96,8 @@ def business_delete(*, business_id: int, actor: Actor = SHELL) -> None:
     """Delete a business with its reservations, and announce it (Business.DoesNotExist)."""
     with transaction.atomic():
         business = Business.objects.select_for_update().get(pk=business_id)
-        message = _business_message("deleted", business)
-        _record(actor, BUSINESS_DELETED, business, message, _audit_snapshot(business))
+        message = business_message("deleted", business)
+        record(actor, BUSINESS_DELETED, business, message, audit_snapshot(business))
         business.delete()
 
 
@@ -316,7 +144,8 @@ def reservations_import(
     """Book many reservations at once (an import), all or none, each audited and announced.
 
     One transaction, a few statements whatever the number: rows are inserted,
-    audited and their events stored in bulk. ValueError names the row and field
+    audited, their events stored and their customers' emails scheduled in bulk,
+    and the owner and super admins hear of the import once each. ValueError names the row and field
     (`rows[3].customer_email ...`) of the first value refused; nothing is written.
     """
     if not rows:
@@ -329,9 +158,7 @@ def reservations_import(
         if missing:
             raise ValueError(f"rows[{index}]: missing {', '.join(sorted(missing))}")
         try:
-            cleaned.append(
-                _clean({"status": Reservation.Status.PENDING, **row}, RESERVATION_FIELDS)
-            )
+            cleaned.append(clean({"status": Reservation.Status.PENDING, **row}, RESERVATION_FIELDS))
         except ValueError as error:
             raise ValueError(f"rows[{index}].{error}") from None
     with transaction.atomic():
@@ -342,11 +169,13 @@ def reservations_import(
         )
         entries, events = [], []
         for reservation in reservations:
-            message = _reservation_message("created", reservation)
-            entries.append(_audit_entry(RESERVATION_CREATED, reservation, message, None))
-            events += _events(RESERVATION_CREATED, reservation, message)
+            message = reservation_message("created", reservation)
+            entries.append(audit_entry(RESERVATION_CREATED, reservation, message, None))
+            events += change_events(RESERVATION_CREATED, reservation, message)
         audit_record_many(actor=actor, entries=entries)
         publish_all(events)
+        notices.reservations_created(business, reservations, actor)
+        emails.reservations_made(owner_id=business.owner_id, reservations=reservations)
     return reservations
 
 
@@ -358,14 +187,14 @@ def reservation_update(
     Raises Reservation.DoesNotExist or ValueError naming a field. A change that
     changes nothing writes nothing.
     """
-    changes = _clean(changes, RESERVATION_FIELDS)
+    changes = clean(changes, RESERVATION_FIELDS)
     with transaction.atomic():
         reservation = (
             Reservation.objects.select_related("business")
             .select_for_update(of=("self",))
             .get(pk=reservation_id)
         )
-        before = _audit_snapshot(reservation)
+        before = audit_snapshot(reservation)
         changed = [f for f, v in changes.items() if getattr(reservation, f) != v]
         if not changed:
             return reservation
@@ -377,8 +206,12 @@ def reservation_update(
             reservation.cancelled_at = timezone.now() if cancelled else None
             update_fields.append("cancelled_at")
         reservation.save(update_fields=update_fields)
-        message = _reservation_message("updated", reservation, changed)
-        _record(actor, RESERVATION_UPDATED, reservation, message, before)
+        message = reservation_message("updated", reservation, changed)
+        record(actor, RESERVATION_UPDATED, reservation, message, before)
+        if "status" in changed and reservation.status == Reservation.Status.CANCELLED:
+            notices.reservation_cancelled(reservation, actor, message)
+            owner_id = reservation.business.owner_id
+            emails.reservation_cancelled(owner_id=owner_id, reservation=reservation)
     return reservation
 
 
@@ -390,6 +223,20 @@ def reservation_delete(*, reservation_id: int, actor: Actor = SHELL) -> None:
             .select_for_update(of=("self",))
             .get(pk=reservation_id)
         )
-        message = _reservation_message("deleted", reservation)
-        _record(actor, RESERVATION_DELETED, reservation, message, _audit_snapshot(reservation))
+        message = reservation_message("deleted", reservation)
+        record(actor, RESERVATION_DELETED, reservation, message, audit_snapshot(reservation))
         reservation.delete()
+
+
+# -- owners' email settings ---------------------------------------------------------
+
+
+def owner_email_settings_set(*, owner_id: int, delivery: str) -> OwnerEmailSettings:
+    """Choose one email per reservation fact or a daily digest (ValueError naming `delivery`)."""
+    if delivery not in OwnerEmailSettings.Delivery.values:
+        choices = ", ".join(OwnerEmailSettings.Delivery.values)
+        raise ValueError(f"delivery must be one of {choices}")
+    settings, _ = OwnerEmailSettings.objects.update_or_create(
+        owner_id=owner_id, defaults={"delivery": delivery}
+    )
+    return settings

@@ -39,7 +39,7 @@ from apps.mailing.renderers import (
     letter_from_templates,
     register_renderer,
 )
-from apps.mailing.services import email_schedule
+from apps.mailing.scheduling import email_schedule
 from tidewire.conf import tidewire_setting
 
 from .kinds import CHAT_MESSAGE

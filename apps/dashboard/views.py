@@ -10,7 +10,10 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from apps.accounts.roles import is_super_admin
 from apps.bookings.events import business_snapshot, reservation_snapshot
+from apps.bookings.models import Business
+from apps.bookings.selectors import owner_email_delivery
 from apps.bookings.topics import business_topic
+from tidewire.conf import tidewire_setting
 from tidewire.streams import stream_offset
 
 from .periods import CHART_RANGES, server_time_zone
@@ -74,5 +77,9 @@ def business(request: HttpRequest) -> HttpResponse:
         "capped": len(boards) == BUSINESSES_SHOWN,
         "shown": BUSINESSES_SHOWN,
         "sees_all": is_super_admin(request.user),
+        # An owner chooses how reservations reach them by email (apps/bookings/emails.py).
+        "owns_business": Business.objects.filter(owner_id=request.user.pk).exists(),
+        "email_delivery": owner_email_delivery(owner_id=request.user.pk),
+        "digest_hour": tidewire_setting("BOOKING_DIGEST_HOUR"),
     }
     return render(request, "dashboard/business.html", context)

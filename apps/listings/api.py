@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -14,7 +14,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.roles import is_super_admin
-from tidewire.rest import NewestFirstPagination, StrictSerializer, paginated, stream_position
+from tidewire.rest import (
+    NewestFirstPagination,
+    StrictSerializer,
+    newest_first_schema,
+    paginated,
+    stream_position,
+)
 from tidewire.text import TextField
 
 from . import selectors, services
@@ -92,27 +98,7 @@ def _get_or_404(listing_id: int) -> Listing:
 class ListingListApi(APIView):
     """Anyone logged in lists listings and puts one up for sale (as its seller)."""
 
-    @extend_schema(
-        operation_id="listings_list",  # a page object, not a list: name it as one
-        parameters=[
-            ListingFilter,
-            OpenApiParameter("cursor", str, description="From `next` or `previous`."),
-            OpenApiParameter(
-                "page_size",
-                int,
-                description=f"At most {ListingPagination.max_page_size}, "
-                f"{ListingPagination.page_size} by default.",
-            ),
-        ],
-        responses=inline_serializer(
-            "ListingPage",
-            {
-                "next": serializers.URLField(allow_null=True),
-                "previous": serializers.URLField(allow_null=True),
-                "results": ListingOutput(many=True),
-            },
-        ),
-    )
+    @newest_first_schema("listings_list", ListingOutput, filters=ListingFilter)
     def get(self, request: Request) -> Response:
         """Listings newest first, a page at a time (`next`/`previous` follow the cursor)."""
         filters = ListingFilter(data=request.query_params)

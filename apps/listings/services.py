@@ -18,7 +18,7 @@ from django.db import transaction
 
 from tidewire.events import EventType
 from tidewire.publish import publish
-from tidewire.text import InvalidText, clean_line, clean_text
+from tidewire.text import clean_fields, clean_line, clean_text
 
 from .events import LISTING_CREATED, LISTING_DELETED, LISTING_UPDATED, listing_snapshot
 from .models import DESCRIPTION_MAX_LENGTH, PRICE_MAX, TITLE_MAX_LENGTH, Listing
@@ -101,13 +101,7 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     The API and the admin refuse these first, with messages for the user; this is
     for every other caller (shell, commands, demo, other apps), so none stores one.
     """
-    cleaned = {}
-    for field, value in values.items():
-        try:
-            cleaned[field] = _CLEANERS[field](value)
-        except (InvalidText, ValueError) as error:
-            raise ValueError(f"{field} {error}") from None
-    return cleaned
+    return clean_fields(values, _CLEANERS)
 
 
 def _emit(listing: Listing, event: EventType) -> None:

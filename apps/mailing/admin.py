@@ -7,9 +7,19 @@ from .models import OutgoingEmail
 class OutgoingEmailAdmin(admin.ModelAdmin):
     """Read what was sent, what waits and what failed; rows change only through the send job."""
 
-    list_display = ("id", "recipient", "kind", "status", "due_at", "sent_at", "attempts", "subject")
+    list_display = (
+        "id",
+        "recipient",
+        "to_address",
+        "kind",
+        "status",
+        "due_at",
+        "sent_at",
+        "attempts",
+        "subject",
+    )
     list_filter = ("status", "kind")
-    search_fields = ("key", "recipient__username", "recipient__email", "subject")
+    search_fields = ("key", "recipient__username", "recipient__email", "to_address", "subject")
     date_hierarchy = "due_at"
     raw_id_fields = ("recipient",)
 

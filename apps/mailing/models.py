@@ -7,12 +7,17 @@ KEY_MAX_LENGTH = 200
 
 
 class OutgoingEmail(models.Model):
-    """One email to a user, due at `due_at`, written by its renderer only when it is sent.
+    """One email to a user (or to a plain address), due at `due_at`, written by its renderer
+    only when it is sent.
 
     The row holds what to write about (`renderer` and `context`: names and ids),
     never the text: the email says what is true when it goes out. `key` names
     the fact, so scheduling it twice makes one row. Rows of one `batch` collect
     facts for one email: at most one of them is pending at a time.
+
+    It goes to `recipient`, a user (their address at send time, their preferences,
+    an unsubscribe link), or to `to_address`, someone who is no user (a customer's
+    booking confirmation: essential kinds only); exactly one of the two is set.
     """
 
     class Status(models.TextChoices):
@@ -23,8 +28,13 @@ class OutgoingEmail(models.Model):
         FAILED = "failed"  # refused too often, or interrupted mid-send (never sent again)
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outgoing_emails"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="outgoing_emails",
+        null=True,
+        blank=True,
     )
+    to_address = models.EmailField(blank=True)
     kind = models.CharField(max_length=50)  # a notification kind: preferences, unsubscribe
     renderer = models.CharField(max_length=100)  # apps/mailing/renderers.py
     context = models.JSONField(default=dict, blank=True)
@@ -51,11 +61,22 @@ class OutgoingEmail(models.Model):
                 fields=["batch"],
                 name="one_pending_email_per_batch",
                 condition=models.Q(status="pending") & ~models.Q(batch=""),
-            )
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(recipient__isnull=False) & models.Q(to_address=""))
+                | (models.Q(recipient__isnull=True) & ~models.Q(to_address="")),
+                name="email_to_a_user_or_an_address",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} email to user {self.recipient_id} ({self.status})"
+        to = f"user {self.recipient_id}" if self.recipient_id else self.to_address
+        return f"{self.kind} email to {to} ({self.status})"
+
+    @property
+    def address(self) -> str:
+        """Where it goes: the user's address as it is now, or the plain address."""
+        return self.recipient.email if self.recipient_id else self.to_address
 
 
 class MailboxMessage(models.Model):

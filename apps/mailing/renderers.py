@@ -82,17 +82,21 @@ def letter_from_templates(
 ) -> Letter:
     """A Letter from `<template>_subject.txt`, `<template>.txt` and `<template>.html`.
 
-    Besides `context`, the templates get `site_url`, `recipient`, and
-    `unsubscribe_url` (empty for essential kinds, which cannot be turned off).
+    Besides `context`, the templates get `site_url`, `recipient` (None for an email to
+    a plain address), and `unsubscribe_url` (empty for essential kinds, which cannot
+    be turned off, and for plain addresses).
     Django escapes HTML in every template: the .txt ones turn it off themselves
     (`{% autoescape off %}`), the .html ones keep it.
     """
     from .unsubscribe import unsubscribe_url
 
+    unsubscribe = None
+    if email.recipient_id is not None:
+        unsubscribe = unsubscribe_url(user_id=email.recipient_id, kind=email.kind)
     context = {
         "site_url": settings.SITE_URL,
         "recipient": email.recipient,
-        "unsubscribe_url": unsubscribe_url(user_id=email.recipient_id, kind=email.kind) or "",
+        "unsubscribe_url": unsubscribe or "",
         **context,
     }
     subject = render_to_string(f"{template}_subject.txt", context)

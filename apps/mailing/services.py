@@ -1,4 +1,5 @@
-"""Writes of outgoing emails: scheduled once per fact, then claimed, sent and marked, once.
+"""Sending outgoing emails (scheduled by apps/mailing/scheduling.py): claimed, sent and marked,
+once.
 
 Sending goes claim → render → send → mark:
 
@@ -31,7 +32,6 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from datetime import datetime, timedelta
-from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -40,7 +40,6 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.notifications.kinds import get_kind
 from apps.notifications.models import Channel
 from apps.notifications.selectors import preference_enabled
 
@@ -61,56 +60,6 @@ CLAIM_TIMEOUT = timedelta(minutes=10)
 # (the last repeats): a mail server that is down for an hour loses nothing.
 MAX_ATTEMPTS = 5
 RETRY_AFTER = (60, 300, 900, 3600)
-
-
-def email_schedule(
-    *,
-    recipient_id: int,
-    kind: str,
-    renderer: str,
-    key: str,
-    due_at: datetime,
-    context: dict[str, Any] | None = None,
-    batch: str = "",
-) -> OutgoingEmail:
-    """Schedule an email once per `key`; with `batch`, join that batch's pending one.
-
-    A fact already scheduled returns its row as it is. Joining a batch moves its
-    pending email's due time earlier when this fact is due sooner. Runs inside the
-    caller's transaction (the fact and its email commit together) or alone.
-    """
-    get_kind(kind)  # UnknownKind for a typo, before anything is written
-    get_renderer(renderer)  # UnknownRenderer likewise
-    for _ in range(2):  # a second pass after losing a race to another writer
-        with transaction.atomic():
-            existing = OutgoingEmail.objects.filter(key=key).first()
-            if existing is not None:
-                return existing
-            if batch:
-                pending = (
-                    OutgoingEmail.objects.select_for_update()
-                    .filter(batch=batch, status=Status.PENDING)
-                    .first()
-                )
-                if pending is not None:
-                    if due_at < pending.due_at:
-                        pending.due_at = due_at
-                        pending.save(update_fields=["due_at"])
-                    return pending
-            try:
-                with transaction.atomic():
-                    return OutgoingEmail.objects.create(
-                        recipient_id=recipient_id,
-                        kind=kind,
-                        renderer=renderer,
-                        key=key,
-                        batch=batch,
-                        due_at=due_at,
-                        context=context or {},
-                    )
-            except IntegrityError:  # the same key, or the batch's pending email, just committed
-                continue
-    raise RuntimeError(f"could not schedule email {key!r}")  # pragma: no cover
 
 
 def emails_send_due(*, now: datetime | None = None, limit: int = CLAIM_BATCH) -> dict[str, int]:
@@ -162,10 +111,11 @@ def _claim_due(now: datetime, limit: int) -> list[OutgoingEmail]:
 
 def _deliver(email: OutgoingEmail, now: datetime) -> str:
     """Render, send and mark one claimed email; the outcome's name."""
-    address = email.recipient.email
-    if not address:
+    if not email.address:
         return _cancel(email, now, "the recipient has no email address")
-    if not preference_enabled(user_id=email.recipient_id, kind=email.kind, channel=Channel.EMAIL):
+    if email.recipient_id is not None and not preference_enabled(
+        user_id=email.recipient_id, kind=email.kind, channel=Channel.EMAIL
+    ):
         return _cancel(email, now, "the recipient turned these emails off")
     try:
         outcome = get_renderer(email.renderer)(email, now=now)
@@ -205,13 +155,14 @@ def _message(email: OutgoingEmail, letter: Letter) -> EmailMultiAlternatives:
         "Message-ID": f"<email.{email.pk}@{domain}>",
         # RFC 3834: sent by a program; out-of-office replies should not answer it.
         "Auto-Submitted": "auto-generated",
-        **unsubscribe_headers(user_id=email.recipient_id, kind=email.kind),
     }
+    if email.recipient_id is not None:  # a plain address has nothing to unsubscribe from
+        headers.update(unsubscribe_headers(user_id=email.recipient_id, kind=email.kind))
     message = EmailMultiAlternatives(
         subject=letter.subject,
         body=letter.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[email.recipient.email],
+        to=[email.address],
         headers=headers,
     )
     message.attach_alternative(letter.html, "text/html")
@@ -247,9 +198,17 @@ def _back_to_pending(email: OutgoingEmail, now: datetime, *, due_at: datetime, *
             sending.update(status=Status.PENDING, due_at=due_at, claimed_at=None, **changes)
     except IntegrityError:  # a fact came in meanwhile and opened the batch's next email
         with transaction.atomic():
-            OutgoingEmail.objects.filter(
-                batch=email.batch, status=Status.PENDING, due_at__gt=due_at
-            ).update(due_at=due_at)
+            pending = (
+                OutgoingEmail.objects.select_for_update()
+                .filter(batch=email.batch, status=Status.PENDING)
+                .first()
+            )
+            if pending is not None:  # it carries this one's facts too, the older first
+                facts = [*email.context.get("facts", []), *pending.context.get("facts", [])]
+                if facts:
+                    pending.context = {**pending.context, "facts": facts}
+                pending.due_at = min(pending.due_at, due_at)
+                pending.save(update_fields=["context", "due_at"])
             sending.update(
                 status=Status.CANCELLED,
                 cancelled_at=now,

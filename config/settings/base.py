@@ -325,6 +325,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Records, chat and dashboard over REST; every change is also broadcast live.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a "status": each set of choices gets a name of its own.
+    "ENUM_NAME_OVERRIDES": {
+        "ListingStatusEnum": "apps.listings.models.Listing.Status",
+        "ReservationStatusEnum": "apps.bookings.models.Reservation.Status",
+    },
 }
 
 # Tidewire's settings have their defaults, and the reasons for them, in

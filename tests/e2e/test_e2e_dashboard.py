@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -156,15 +157,17 @@ def test_a_super_admin_sees_changes_live_escaped_and_exports_them(cast, person, 
     page = open_dashboard(person, cast)
     before = counts_on(page)
     made_before = sum(chart_data(page, "reservations"))
+    unread = f"""
+from apps.notifications.selectors import unread_count
+print(json.dumps({{"unread": unread_count(recipient_id={cast["admin_id"]})}}))
+"""
+    unread_before = run(e2e_server, unread)["unread"]
     run(
         e2e_server,
         f"""
-from apps.notifications.services import notify
 owner = User.objects.get(username={cast["owner"]!r})
 evil = services.business_create(name={EVIL_NAME!r}, subdomain="evil-" + owner.username, owner=owner)
 book(evil.pk, "Grace")
-notify(recipient_id={cast["admin_id"]}, kind="chat_message", dedupe_key="e2e-" + owner.username,
-       message="A reservation at " + evil.name)
 """,
     )
     expect_counts(
@@ -180,7 +183,12 @@ notify(recipient_id={cast["admin_id"]}, kind="chat_message", dedupe_key="e2e-" +
         f"New business '{EVIL_NAME}' created"
     )
     expect_reservations_made(page, made_before + 1)
-    expect(page.locator("#bell-count")).to_have_text("1")
+    # The bell: super admins are told of the new business and of its reservation.
+    unread_after = run(e2e_server, unread)["unread"]
+    assert unread_after == unread_before + 2
+    expect(page.locator("#bell-count")).to_have_text(
+        "99+" if unread_after > 99 else str(unread_after)
+    )
     # Text, never markup: no image was made from the name, no handler ran.
     assert page.locator("#feed img, #recent-businesses img").count() == 0
     assert page.evaluate("window.__xss") is None
@@ -288,3 +296,80 @@ services.reservation_update(reservation_id=theirs.pk, changes={{"status": "cance
     # Someone who owns nothing gets a friendly page, not an error.
     _, nobody = person(PASSWORD, cast["nobody"], "/business/")
     expect(nobody.locator("#no-business")).to_contain_text("own a business on Tidewire yet")
+
+
+def test_an_owner_chooses_a_daily_digest_on_their_page(cast, person, e2e_server):
+    _, page = person(PASSWORD, cast["owner"], "/business/")
+    expect(page.locator("#delivery-each")).to_be_checked()
+    page.locator("#delivery-daily_digest").check()
+    expect(page.locator("#email-settings-state")).to_have_text("Saved: one email a day.")
+    stored = run(
+        e2e_server,
+        f"""
+from apps.bookings.selectors import owner_email_delivery
+owner = User.objects.get(username={cast["owner"]!r})
+print(json.dumps({{"delivery": owner_email_delivery(owner_id=owner.pk)}}))
+""",
+    )
+    assert stored == {"delivery": "daily_digest"}
+    page.reload()
+    expect(page.locator("#delivery-daily_digest")).to_be_checked()
+
+
+def test_changes_through_the_api_and_django_admin_show_live(cast, person, api, e2e_server):
+    """Another super admin (the demo's `admin`) books through the REST API and confirms the
+    booking in Django admin, in a browser of their own: the dashboard follows each step."""
+    page = open_dashboard(person, cast)
+    before = counts_on(page)
+    made_before = sum(chart_data(page, "reservations"))
+    owner_id = run(
+        e2e_server,
+        f'print(json.dumps({{"id": User.objects.get(username={cast["owner"]!r}).pk}}))',
+    )["id"]
+    tag = cast["owner"].split("-")[-1]
+    business = api.post(
+        "/api/businesses/",
+        json={"name": f"API Salon {tag}", "subdomain": f"api-{tag}", "owner": owner_id},
+    )
+    assert business.status_code == 201, business.text
+    reservation = api.post(
+        "/api/reservations/",
+        json={
+            "business": business.json()["id"],
+            "customer_name": "Hana",
+            "customer_email": "hana@example.com",
+            "service": "Haircut",
+            "starts_at": (datetime.now(UTC) + timedelta(days=2)).isoformat(),
+        },
+    )
+    assert reservation.status_code == 201, reservation.text
+    expect_counts(
+        page, {**before, "businesses": before["businesses"] + 1, "upcoming": before["upcoming"] + 1}
+    )
+    expect(page.locator("#recent-businesses tr").first.locator(".recent-name")).to_have_text(
+        f"API Salon {tag}"
+    )
+    expect_reservations_made(page, made_before + 1)
+    expect(page.locator("#feed [data-field=actor]").first).to_have_text(
+        re.compile(r"via api|just now")
+    )
+
+    _, admin_page = person("tidewire-admin", "admin", "/admin/", synced=False)
+    admin_page.goto(f"/admin/bookings/reservation/{reservation.json()['id']}/change/")
+    admin_page.locator("select[name=status]").select_option("cancelled")
+    admin_page.locator("input[name=_save]").click()
+    expect(admin_page.locator(".messagelist")).to_contain_text("was changed successfully")
+
+    expect(page.locator("#feed [data-field=message]").first).to_have_text(
+        re.compile(rf"^Reservation at 'API Salon {tag}' cancelled: Hana, Haircut on ")
+    )
+    expect_counts(
+        page,
+        {
+            **before,
+            "businesses": before["businesses"] + 1,
+            "cancelled_this_week": before["cancelled_this_week"] + 1,
+        },
+    )
+    expect_what_a_reload_shows(page, e2e_server, cast)
+    assert page.evaluate("window.__e2eNoReload === true"), "the page was reloaded"

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from apps.bookings import services
+from tidewire.testing.clients import bearer_client
 
 STARTS_AT = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
 
@@ -43,12 +44,35 @@ def other_salon(other_owner):
     return services.business_create(name="Oscar's Cuts", subdomain="oscar", owner=other_owner)
 
 
+def book(business, **values):
+    """A reservation at `business`: Carla's haircut at STARTS_AT unless `values` say otherwise."""
+    return services.reservation_create(
+        business_id=business.pk,
+        **{
+            "customer_name": "Carla",
+            "customer_email": "carla@example.com",
+            "service": "Haircut",
+            "starts_at": STARTS_AT,
+            **values,
+        },
+    )
+
+
 @pytest.fixture
 def reservation(salon):
-    return services.reservation_create(
-        business_id=salon.pk,
-        customer_name="Carla",
-        customer_email="carla@example.com",
-        service="Haircut",
-        starts_at=STARTS_AT,
-    )
+    return book(salon)
+
+
+@pytest.fixture
+def as_owner(owner):
+    return bearer_client(owner)
+
+
+@pytest.fixture
+def as_other_owner(other_owner):
+    return bearer_client(other_owner)
+
+
+@pytest.fixture
+def as_admin(super_admin):
+    return bearer_client(super_admin)

@@ -105,3 +105,19 @@ def test_names_are_embedded_as_json_not_markup(client, owner):
     html = client.get("/business/").content.decode()
     assert "<img src=x" not in html
     assert embedded(html, "boards-data")[0]["business"]["name"] == "<img src=x onerror=alert(1)>"
+
+
+def test_an_owner_s_page_offers_their_email_choice_as_stored(client, owner, salon):
+    from apps.bookings.services import owner_email_settings_set
+
+    owner_email_settings_set(owner_id=owner.pk, delivery="daily_digest")
+    client.force_login(owner)
+    html = client.get("/business/").content.decode()
+    assert 'id="email-settings"' in html
+    assert 'value="daily_digest" checked' in html and 'value="each" checked' not in html
+    assert "dashboard/email_settings.js" in html
+
+
+def test_someone_without_a_business_is_not_offered_the_email_choice(client, other_owner):
+    client.force_login(other_owner)
+    assert 'id="email-settings"' not in client.get("/business/").content.decode()

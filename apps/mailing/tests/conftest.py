@@ -36,7 +36,7 @@ def ada(db):
 @pytest.fixture
 def schedule(ada):
     """Schedule a test note to `ada` (or another user): `schedule(key, due_at, **options)`."""
-    from apps.mailing.services import email_schedule
+    from apps.mailing.scheduling import email_schedule
 
     def make(key, due_at, *, recipient=None, kind="test_mail_note", **options):
         return email_schedule(
@@ -49,3 +49,10 @@ def schedule(ada):
         )
 
     return make
+
+
+@register_renderer("test.receipt")
+def render_receipt(email, *, now):
+    """A receipt to whoever it goes to, listing the facts it carries."""
+    facts = ", ".join(str(fact) for fact in email.context.get("facts", []))
+    return Letter(subject="Receipt", text=f"Facts: {facts}", html=f"<p>{facts}</p>")

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
 
-from apps.mailing import services
+from apps.mailing import scheduling, services
 from apps.mailing.models import OutgoingEmail
 from apps.mailing.renderers import UnknownRenderer
 from apps.notifications.kinds import UnknownKind
@@ -28,11 +28,11 @@ def test_scheduling_one_fact_twice_makes_one_row(schedule, clock):
 
 def test_a_typo_in_kind_or_renderer_fails_before_anything_is_written(ada, clock):
     with pytest.raises(UnknownKind):
-        services.email_schedule(
+        scheduling.email_schedule(
             recipient_id=ada.pk, kind="nope", renderer="test.note", key="k", due_at=clock.now()
         )
     with pytest.raises(UnknownRenderer):
-        services.email_schedule(
+        scheduling.email_schedule(
             recipient_id=ada.pk, kind="test_mail_note", renderer="nope", key="k", due_at=clock.now()
         )
     assert not OutgoingEmail.objects.exists()
