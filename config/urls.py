@@ -10,6 +10,7 @@ from apps.chat.urls import api_urlpatterns as chat_api
 from apps.dashboard.urls import api_urlpatterns as dashboard_api
 from apps.listings.urls import api_urlpatterns as listings_api
 from apps.notifications.urls import api_urlpatterns as notifications_api
+from apps.offers.urls import api_urlpatterns as offers_api
 from apps.records.urls import api_urlpatterns as records_api
 from tidewire.metrics_view import metrics_view
 from tidewire.sync_threads import on_login_threads
@@ -25,6 +26,7 @@ api_patterns = [
     *records_api,
     *listings_api,
     *chat_api,
+    *offers_api,
     *notifications_api,
     *dashboard_api,
     *bookings_api,

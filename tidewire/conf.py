@@ -88,6 +88,9 @@ DEFAULTS: dict[str, Any] = {
     # (apps/chat/emails.py): long enough that someone at the keyboard reads it
     # first, short enough to matter. Zulip waits 2 minutes, Synapse 10.
     "MISSED_MESSAGE_DELAY": 300,
+    # Hours an offer waits for an answer after each move (apps/offers): Delcampe
+    # gives 3 days, Vinted's offers lapse sooner; two days covers a weekend away.
+    "OFFER_TTL_HOURS": 48,
     # Read notifications older than this many days are purged by a daily job.
     "NOTIFICATION_RETENTION_DAYS": 90,
     # Prometheus metrics (tidewire/metrics.py): "off" counts nothing (the fan-out

@@ -17,7 +17,8 @@ SENT, DELIVERED, READ = "sent", "delivered", "read"
 MESSAGE_SNAPSHOT = {
     "id": int,
     "conversation": int,
-    "sender": int,
+    "sender": (int, type(None)),  # None on a system line
+    "kind": str,  # "text", or "system": a line the marketplace wrote ("Sold")
     "body": str,
     "client_id": str,
     "created_at": str,
@@ -82,6 +83,7 @@ def message_snapshot(message: Message, *, status: str = SENT) -> dict[str, Any]:
         "id": message.pk,
         "conversation": message.conversation_id,
         "sender": message.sender_id,
+        "kind": message.kind,
         "body": message.body,
         "client_id": message.client_id,
         "created_at": iso_timestamp(message.created_at),

@@ -79,14 +79,27 @@ class Participant(models.Model):
 
 
 class Message(models.Model):
-    """A message; (sender, client_id) is unique, so a retried send is stored once, forever."""
+    """A message; (sender, client_id) is unique, so a retried send is stored once, forever.
+
+    A `system` line ("Reserved for another buyer", "Price lowered to €80") has no
+    sender: the marketplace wrote it (apps/chat/system_lines.py).
+    """
+
+    class Kind(models.TextChoices):
+        TEXT = "text"
+        SYSTEM = "system"
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages"
     )
     sender = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_messages"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="chat_messages",
     )
+    kind = models.CharField(max_length=6, choices=Kind.choices, default=Kind.TEXT)
     body = models.TextField(max_length=BODY_MAX_LENGTH, validators=[TextValidator(multiline=True)])
     client_id = models.CharField(max_length=CLIENT_ID_MAX_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -97,7 +110,12 @@ class Message(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["sender", "client_id"], name="one_message_per_client_id"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="text", sender__isnull=False)
+                | models.Q(kind="system", sender__isnull=True),
+                name="system_lines_have_no_sender",
+            ),
         ]
 
     def __str__(self) -> str:

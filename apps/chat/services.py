@@ -137,26 +137,13 @@ def message_send(
         return stored, False
     try:
         with transaction.atomic():
-            conversation = (
-                Conversation.objects.select_for_update(of=("self",))
-                .select_related("listing", "buyer", "seller")
-                .get(pk=conversation_id)
-            )
+            conversation = locked_conversation(conversation_id)
             if sender.pk not in (conversation.buyer_id, conversation.seller_id):
                 raise Conversation.DoesNotExist
             message = Message.objects.create(
                 conversation=conversation, sender_id=sender.pk, body=body, client_id=client_id
             )
-            conversation.last_message = message
-            conversation.last_activity_at = message.created_at
-            conversation.save(update_fields=["last_message", "last_activity_at"])
-            # The room's event and both inbox rows in one write (tidewire.publish_all).
-            room = (
-                topics.conversation_topic(conversation.pk),
-                MESSAGE,
-                {"message": message_snapshot(message)},
-            )
-            publish_all([room, *_rows(conversation)])
+            message_announce(conversation, message)
             notify(
                 recipient_id=conversation.other(sender.pk),
                 kind=CHAT_MESSAGE.name,
@@ -175,6 +162,29 @@ def message_send(
             raise
         return stored, False
     return message, True
+
+
+def locked_conversation(conversation_id: int) -> Conversation:
+    """The conversation, its row locked for a new message (with listing and both users)."""
+    return (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("listing", "buyer", "seller")
+        .get(pk=conversation_id)
+    )
+
+
+def message_announce(conversation: Conversation, message: Message) -> None:
+    """A message just stored becomes the conversation's newest, announced to the room and
+    both inbox rows in one write (tidewire.publish_all); inside the sender's transaction."""
+    conversation.last_message = message
+    conversation.last_activity_at = message.created_at
+    conversation.save(update_fields=["last_message", "last_activity_at"])
+    room = (
+        topics.conversation_topic(conversation.pk),
+        MESSAGE,
+        {"message": message_snapshot(message)},
+    )
+    publish_all([room, *_rows(conversation)])
 
 
 def _rows(conversation: Conversation, *, only: int | None = None) -> list[tuple[Any, ...]]:

@@ -1,9 +1,15 @@
 """Writes to listings; each stores its event, on the listings topic and the listing's own, in
-the same transaction."""
+the same transaction.
+
+Other apps follow updates through `on_listing_updated` (the chat posts "Sold" in
+every conversation about the listing): a registry, so listings import no app
+that builds on them and the dependency stays one-way (chat -> listings).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -67,6 +73,28 @@ _CLEANERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+@dataclass(frozen=True)
+class ListingChange:
+    """What one `listing_update` changed: the listing as saved and the old values by field."""
+
+    listing: Listing
+    before: dict[str, Any]
+    buyer_id: int | None = None  # who it is reserved or sold to, when the caller knows
+
+
+_UPDATE_HOOKS: list[Callable[[ListingChange], None]] = []
+
+
+def on_listing_updated(hook: Callable[[ListingChange], None]) -> None:
+    """Call `hook(change)` after every update that changed something, in its transaction.
+
+    A hook writes with the update (its events commit or roll back with it);
+    an exception it raises undoes the update.
+    """
+    if hook not in _UPDATE_HOOKS:
+        _UPDATE_HOOKS.append(hook)
+
+
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
     """Values as stored; ValueError naming the field for anything a listing may not hold.
 
@@ -106,12 +134,15 @@ def listing_create(
     return listing
 
 
-def listing_update(*, listing_id: int, changes: dict[str, Any]) -> Listing:
+def listing_update(
+    *, listing_id: int, changes: dict[str, Any], buyer_id: int | None = None
+) -> Listing:
     """Change title, description, price or status and announce the new state.
 
-    Raises Listing.DoesNotExist, or ValueError for a field that is not editable or
-    a value it refuses (nothing is written then). Changes that change nothing
-    write nothing and announce nothing.
+    `buyer_id`: the buyer a status change reserves or sells the listing to, if
+    known (an accepted offer), for the hooks. Raises Listing.DoesNotExist, or
+    ValueError for a field that is not editable or a value it refuses (nothing is
+    written then). Changes that change nothing write nothing and announce nothing.
     """
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
@@ -122,10 +153,14 @@ def listing_update(*, listing_id: int, changes: dict[str, Any]) -> Listing:
         changed = [field for field, value in changes.items() if getattr(listing, field) != value]
         if not changed:
             return listing
+        before = {field: getattr(listing, field) for field in changed}
         for field in changed:
             setattr(listing, field, changes[field])
         listing.save(update_fields=[*changed, "updated_at"])
         _emit(listing, LISTING_UPDATED)
+        change = ListingChange(listing=listing, before=before, buyer_id=buyer_id)
+        for hook in _UPDATE_HOOKS:
+            hook(change)
     return listing
 
 

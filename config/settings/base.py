@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "apps.records",
     "apps.listings",
     "apps.chat",
+    "apps.offers",
     "apps.notifications",
     "apps.mailing",
     "apps.audit",

@@ -49,6 +49,7 @@ def test_a_message_is_stored_and_announced_to_the_room_and_both_lists(conversati
         "id": message.pk,
         "conversation": conversation.pk,
         "sender": buyer.pk,
+        "kind": "text",
         "body": "Hello! Is it available?",
         "client_id": "c-1",
         "created_at": event["message"]["created_at"],

@@ -20,3 +20,12 @@ def test_seed_demo_refuses_without_demo_setting(settings):
     settings.TIDEWIRE_DEMO = False
     with pytest.raises(CommandError, match="development only"):
         call_command("seed_demo")
+
+
+def test_seed_demo_puts_a_countered_offer_in_the_demo_conversation():
+    from apps.offers.models import Offer
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    [offer] = Offer.objects.all()
+    assert (offer.buyer.username, offer.status, offer.turn) == ("buyer", "countered", "buyer")

@@ -4,6 +4,7 @@
 import { api } from "../tidewire/http.js";
 import { pageSocket } from "../tidewire/page.js";
 import { showStatus } from "../tidewire/status.js";
+import { isSystemLine } from "./system_line.js";
 import { relativeTime } from "./time.js";
 
 const TOAST_MS = 5000;
@@ -46,7 +47,8 @@ function rowElement(row) {
   const last = row.last_message;
   if (last) {
     const own = last.sender === page.me;
-    preview.textContent = `${own ? "You" : row.other.username}: ${last.body}`;
+    // A system line ("Sold") is nobody's: shown without a name.
+    preview.textContent = isSystemLine(last) ? last.body : `${own ? "You" : row.other.username}: ${last.body}`;
     if (own) {
       const tick = document.createElement("span");
       tick.className = "chat-status ms-2";
@@ -104,7 +106,7 @@ inbox.on("conversation", (event) => {
   const last = row.last_message;
   const isNew = last && (!before?.last_message || before.last_message.id < last.id);
   if (isNew && last.sender !== page.me) {
-    toast(`New message from ${row.other.username}`);
+    toast(isSystemLine(last) ? `${row.listing.title}: ${last.body}` : `New message from ${row.other.username}`);
     acknowledge(row);
   }
 });

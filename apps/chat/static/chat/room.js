@@ -9,6 +9,7 @@ import { NotSent } from "../tidewire/socket.js";
 import { showStatus } from "../tidewire/status.js";
 import { Outbox } from "./outbox.js";
 import { TypingSender, TypingWatcher, advance, statusFor } from "./receipts.js";
+import { isSystemLine, systemLineElement } from "./system_line.js";
 import { relativeTime } from "./time.js";
 
 const MAX_BODY = 5000;
@@ -50,6 +51,7 @@ function time(iso) {
 }
 
 function messageElement(message, status) {
+  if (isSystemLine(message)) return systemLineElement(message, time);
   const own = message.sender === me.id;
   const element = document.createElement("div");
   element.className = `chat-message${own ? " own" : ""}`;

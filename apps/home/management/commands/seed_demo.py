@@ -7,6 +7,7 @@ from apps.accounts.demo import DEMO_ACCOUNTS, seed_accounts
 from apps.bookings.demo import seed_bookings
 from apps.chat.demo import seed_conversations
 from apps.listings.demo import seed_listings
+from apps.offers.demo import seed_offers
 from apps.records.demo import seed_records
 
 
@@ -20,10 +21,11 @@ class Command(BaseCommand):
         records = seed_records()
         listings = seed_listings()
         messages = seed_conversations()
+        offers = seed_offers()
         bookings = seed_bookings()
         created = (
             f"{accounts} accounts, {records} records, {listings} listings, "
-            f"{messages} chat messages and {bookings} businesses and reservations"
+            f"{messages} chat messages, {offers} offers and {bookings} businesses and reservations"
         )
         self.stdout.write(self.style.SUCCESS(f"Demo data: {created} created."))
         self.stdout.write("Log in at http://127.0.0.1:8000/accounts/login/ as:")
