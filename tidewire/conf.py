@@ -101,6 +101,10 @@ DEFAULTS: dict[str, Any] = {
     # The hour (0-23, UTC) at which owners who chose a daily digest get the day's
     # reservation emails (apps/bookings/emails.py): 7, before a salon opens in Europe.
     "BOOKING_DIGEST_HOUR": 7,
+    # Minutes after sending during which a chat message's sender may edit or delete
+    # it for everyone (apps/chat/edits.py): issue 14 asks for 15, enough to fix a
+    # typo, short enough that an answer is not rewritten under the other person.
+    "MESSAGE_EDIT_MINUTES": 15,
 }
 
 

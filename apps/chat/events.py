@@ -1,6 +1,6 @@
 """Events and signals of the chat, and the snapshots they and the REST API share.
 
-A conversation's topic carries `message` and `receipt` events and `typing`
+A conversation's topic carries `message`, `message_updated` and `receipt` events and `typing`
 signals; a user's inbox topic carries `conversation` events (the list's row).
 """
 
@@ -22,11 +22,19 @@ MESSAGE_SNAPSHOT = {
     "client_id": str,
     "created_at": str,
     "status": str,
+    "edited_at": (str, type(None)),  # the last edit's time; None if never edited
+    "deleted": bool,  # deleted for everyone: a tombstone whose body is ""
 }
 
 MESSAGE = declare(
     "message",
     doc="A message was stored in the conversation (seed 003's frame, with its id and status).",
+    message=MESSAGE_SNAPSHOT,
+)
+
+MESSAGE_UPDATED = declare(
+    "message_updated",
+    doc="A message was edited or deleted for everyone: its new state (apps/chat/edits.py).",
     message=MESSAGE_SNAPSHOT,
 )
 
@@ -86,6 +94,8 @@ def message_snapshot(message: Message, *, status: str = SENT) -> dict[str, Any]:
         "client_id": message.client_id,
         "created_at": iso_timestamp(message.created_at),
         "status": status,
+        "edited_at": iso_timestamp(message.edited_at) if message.edited_at else None,
+        "deleted": message.deleted_at is not None,
     }
 
 

@@ -79,7 +79,12 @@ class Participant(models.Model):
 
 
 class Message(models.Model):
-    """A message; (sender, client_id) is unique, so a retried send is stored once, forever."""
+    """A message; (sender, client_id) is unique, so a retried send is stored once, forever.
+
+    Its sender may edit it for a while (`edited_at`) or delete it for everyone:
+    a deleted message stays as a tombstone (`deleted_at`, body cleared), so ids,
+    stream offsets, read markers and unread counts stay as they were.
+    """
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages"
@@ -90,6 +95,8 @@ class Message(models.Model):
     body = models.TextField(max_length=BODY_MAX_LENGTH, validators=[TextValidator(multiline=True)])
     client_id = models.CharField(max_length=CLIENT_ID_MAX_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

@@ -22,6 +22,11 @@ api_urlpatterns = [
         name="chat-messages",
     ),
     path(
+        "conversations/<int:conversation_id>/messages/<int:message_id>/",
+        api.MessageDetailApi.as_view(),
+        name="chat-message",
+    ),
+    path(
         "conversations/<int:conversation_id>/read/",
         api.MarkApi.as_view(read=True),
         name="chat-read",

@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from apps.listings.topics import listing_topic
+from tidewire.conf import tidewire_setting
 from tidewire.events import iso_timestamp
 from tidewire.streams import stream_offset
 
@@ -70,6 +71,7 @@ def room(request: HttpRequest, conversation_id: int) -> HttpResponse:
         "messages": messages,  # newest first
         "more": more,
         "receipts": {str(uid): receipt_body(p) for uid, p in markers.items()},
+        "edit_minutes": tidewire_setting("MESSAGE_EDIT_MINUTES"),
     }
     return render(
         request, "chat/room.html", {"page": page, "conversation": conversation, "other": other}

@@ -53,6 +53,8 @@ def test_a_message_is_stored_and_announced_to_the_room_and_both_lists(conversati
         "client_id": "c-1",
         "created_at": event["message"]["created_at"],
         "status": "sent",
+        "edited_at": None,
+        "deleted": False,
     }
     [to_seller] = events_after(inbox_topic(seller.pk), lists[seller.pk])
     [to_buyer] = events_after(inbox_topic(buyer.pk), lists[buyer.pk])

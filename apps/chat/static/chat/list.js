@@ -4,6 +4,7 @@
 import { api } from "../tidewire/http.js";
 import { pageSocket } from "../tidewire/page.js";
 import { showStatus } from "../tidewire/status.js";
+import { DELETED_TEXT } from "./message_actions.js";
 import { relativeTime } from "./time.js";
 
 const TOAST_MS = 5000;
@@ -46,7 +47,7 @@ function rowElement(row) {
   const last = row.last_message;
   if (last) {
     const own = last.sender === page.me;
-    preview.textContent = `${own ? "You" : row.other.username}: ${last.body}`;
+    preview.textContent = `${own ? "You" : row.other.username}: ${last.deleted ? DELETED_TEXT : last.body}`;
     if (own) {
       const tick = document.createElement("span");
       tick.className = "chat-status ms-2";

@@ -7,6 +7,7 @@ import { Presence } from "../tidewire/presence.js";
 import { pageSocket } from "../tidewire/page.js";
 import { NotSent } from "../tidewire/socket.js";
 import { showStatus } from "../tidewire/status.js";
+import { MessageActions } from "./message_actions.js";
 import { Outbox } from "./outbox.js";
 import { TypingSender, TypingWatcher, advance, statusFor } from "./receipts.js";
 import { relativeTime } from "./time.js";
@@ -44,6 +45,13 @@ const outbox = new Outbox(conversationId, localStorage, () => crypto.randomUUID(
 const socket = pageSocket();
 const channel = socket.channel(page.topic);
 const listingChannel = socket.channel(page.listing_topic);
+const actions = new MessageActions({
+  conversationId,
+  me: me.id,
+  windowMinutes: page.edit_minutes,
+  api,
+  showError: (text) => ($("send-error").textContent = text),
+});
 
 function time(iso) {
   return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
@@ -108,6 +116,7 @@ function showStored(message, { prepend = false } = {}) {
   }
   element.dataset.id = String(message.id);
   byId.set(message.id, element);
+  actions.render(element, message);
   if (oldestId === null || message.id < oldestId) oldestId = message.id;
   updateEmpty();
   return element;
@@ -263,6 +272,10 @@ channel.on("message", (event) => {
     acknowledge();
   }
   scrollToEnd();
+});
+channel.on("message_updated", (event) => {
+  const element = byId.get(event.message.id);
+  if (element) actions.render(element, event.message); // an edit or a delete, live or replayed
 });
 channel.on("receipt", onReceipt);
 channel.onSignal("typing", (event) => {
