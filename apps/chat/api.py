@@ -169,7 +169,8 @@ class MessageListApi(APIView):
     def post(self, request: Request, conversation_id: int) -> Response:
         """Send a message (201); the same `client_id` again answers 200 with the stored one.
 
-        409 when the client_id was used for a different message.
+        409 when the client_id was used for a different message; 403 when either
+        participant blocked the other (nothing is stored or delivered).
         """
         serializer = MessageInput(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -181,6 +182,8 @@ class MessageListApi(APIView):
             raise NotFound(f"No conversation with id {conversation_id}.") from None
         except services.ClientIdReused as error:
             return Response({error.field: [error.message]}, status=status.HTTP_409_CONFLICT)
+        except services.Blocked as error:
+            return Response({"detail": error.message}, status=status.HTTP_403_FORBIDDEN)
         except services.ChatError as error:
             raise _invalid(error) from None
         markers = selectors.participants(conversation_id=conversation_id)
@@ -271,7 +274,7 @@ class MessageDetailApi(APIView):
             message = change(**arguments)
         except Message.DoesNotExist:
             raise NotFound(f"No message with id {arguments['message_id']}.") from None
-        except edits.NotYours as error:
+        except (edits.NotYours, services.Blocked) as error:
             return Response({"detail": error.message}, status=status.HTTP_403_FORBIDDEN)
         except edits.TooLate as error:
             return Response({"detail": error.message}, status=status.HTTP_409_CONFLICT)

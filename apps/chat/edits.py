@@ -25,7 +25,7 @@ from tidewire.publish import publish_all
 from . import topics
 from .events import MESSAGE_UPDATED, message_snapshot
 from .models import Conversation, Message
-from .services import MESSAGE_SUBJECT, ChatError, _rows, clean_body
+from .services import MESSAGE_SUBJECT, ChatError, _rows, check_not_blocked, clean_body
 
 
 class NotYours(ChatError):
@@ -86,13 +86,15 @@ def message_edit(*, conversation_id: int, message_id: int, user: Any, body: Any)
     """Replace a message's body (within the window) and announce its new state.
 
     The same body again changes nothing and announces nothing. Raises ChatError
-    naming `body` for a bad body, and the errors of `_changeable`.
+    naming `body` for a bad body, services.Blocked between a blocked pair
+    (deleting stays possible), and the errors of `_changeable`.
     """
     body = clean_body(body)
     with transaction.atomic():
         message = _changeable(conversation_id=conversation_id, message_id=message_id, user=user)
         if message.body == body:
             return message
+        check_not_blocked(message.conversation, user)  # an edit is new text for the other side
         message.body = body
         message.edited_at = timezone.now()
         message.save(update_fields=["body", "edited_at"])

@@ -63,6 +63,8 @@ async def _send(request: TopicFrame, conversation_id: int) -> dict[str, Any]:
         )
     except services.ClientIdReused as error:
         raise FrameRefused("client_id_reused", error.message) from None
+    except services.Blocked as error:
+        raise FrameRefused("blocked", error.message) from None
     except services.ChatError as error:
         raise FrameRefused("invalid_frame", f'"{error.field}": {error.message}') from None
     except Conversation.DoesNotExist:  # the conversation was deleted under the socket

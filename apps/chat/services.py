@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.listings.models import Listing
+from apps.moderation.selectors import blocked_between, has_blocked
 from apps.notifications.services import notifications_read_about, notify
 from tidewire.publish import publish_all
 from tidewire.text import InvalidText, clean_text
@@ -50,6 +51,21 @@ class ChatError(ValueError):
 
 class ClientIdReused(ChatError):
     """The sender already used this client_id for a different message."""
+
+
+class Blocked(ChatError):
+    """One participant blocked the other: nothing new passes between them (callers answer 403)."""
+
+
+def check_not_blocked(conversation: Conversation, sender: Any) -> None:
+    """Raise Blocked, naming whose block it is, if either participant blocked the other."""
+    other_id = conversation.other(sender.pk)
+    if not blocked_between(sender.pk, other_id):
+        return
+    if has_blocked(blocker=sender.pk, blocked=other_id):
+        other = conversation.seller if other_id == conversation.seller_id else conversation.buyer
+        raise Blocked("user", f"You blocked {other.get_username()}: unblock them to send messages.")
+    raise Blocked("user", "You cannot send messages here: you were blocked.")
 
 
 def clean_body(body: Any) -> str:
@@ -125,7 +141,8 @@ def message_send(
 
     A second send with the same client_id returns the stored message and
     announces nothing. Raises ChatError for a bad body or client_id,
-    ClientIdReused, or Conversation.DoesNotExist when the sender is not a
+    ClientIdReused, Blocked when either participant blocked the other (nothing
+    is stored), or Conversation.DoesNotExist when the sender is not a
     participant (callers answer 404).
     """
     body = clean_body(body)
@@ -144,6 +161,7 @@ def message_send(
             )
             if sender.pk not in (conversation.buyer_id, conversation.seller_id):
                 raise Conversation.DoesNotExist
+            check_not_blocked(conversation, sender)
             message = Message.objects.create(
                 conversation=conversation, sender_id=sender.pk, body=body, client_id=client_id
             )

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.bookings",
     "apps.dashboard",
+    "apps.moderation",
 ]
 
 MIDDLEWARE = [

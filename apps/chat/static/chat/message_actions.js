@@ -1,6 +1,7 @@
 // What a person may do to a message in the room, and how a changed message looks:
 // their own messages can be edited (inline) or deleted for everyone within the
-// edit window; an edited one says "edited", a deleted one "message deleted".
+// edit window, the other person's reported (with a reason, for the moderators);
+// an edited one says "edited", a deleted one "message deleted".
 // The server decides (PATCH/DELETE answer 403/409 past the rules); the buttons
 // only spare a click that would be refused.
 
@@ -49,8 +50,9 @@ export class MessageActions {
 
   /** Show a stored message's state (edited, deleted) and the actions open to me now. */
   render(element, message) {
-    element.dataset.deleted = String(Boolean(message.deleted));
     const body = element.querySelector(".chat-body");
+    if (!body || message.sender == null) return; // a line nobody wrote: nothing to change
+    element.dataset.deleted = String(Boolean(message.deleted));
     if (message.deleted) {
       body.textContent = DELETED_TEXT;
       body.classList.add("chat-deleted");
@@ -66,8 +68,26 @@ export class MessageActions {
       element.querySelector(".chat-meta").prepend(label);
     }
     if (message.edited_at) element.querySelector(".chat-edited").title = new Date(message.edited_at).toLocaleString();
-    if (!element.querySelector(".chat-actions") && mayChange(message, this.me, this.windowMinutes)) {
-      this.addControls(element, message);
+    if (element.querySelector(".chat-actions")) return;
+    if (mayChange(message, this.me, this.windowMinutes)) this.addControls(element, message);
+    else if (message.sender !== this.me) this.addReport(element, message);
+  }
+
+  addReport(element, message) {
+    const controls = document.createElement("span");
+    controls.className = "chat-actions";
+    controls.append(button("Report", "chat-report", () => this.report(controls, message)));
+    element.querySelector(".chat-meta").append(controls);
+  }
+
+  async report(controls, message) {
+    const reason = window.prompt("Why are you reporting this message? Our moderators will look at it.");
+    if (reason === null || !reason.trim()) return;
+    try {
+      await this.api("POST", `${this.url(message)}report/`, { reason });
+      controls.textContent = "reported";
+    } catch (error) {
+      this.showError(error.message);
     }
   }
 

@@ -2,6 +2,7 @@
 // delivered → read ticks; typing; the other person's presence; messages written
 // offline wait in the browser's storage and go out, once, when the link is back.
 
+import { BlockToggle } from "../moderation/block_toggle.js";
 import { api } from "../tidewire/http.js";
 import { Presence } from "../tidewire/presence.js";
 import { pageSocket } from "../tidewire/page.js";
@@ -255,6 +256,14 @@ async function refetch() {
 // Wiring ---------------------------------------------------------------------
 
 showStatus(socket, $("status"));
+new BlockToggle({
+  button: $("block-toggle"),
+  notice: $("block-notice"),
+  other,
+  blocked: page.blocked_by_me,
+  api,
+  showError: (text) => ($("send-error").textContent = text),
+});
 showListing(page.conversation.listing);
 for (const message of [...page.messages].reverse()) showStored(message);
 $("load-earlier").hidden = !page.more;
