@@ -13,11 +13,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.listings.models import Listing
+from tidewire.parsers import JSONParser
 from tidewire.rest import StrictSerializer, stream_position
 
 from . import edits, selectors, services
@@ -131,6 +133,9 @@ class ConversationDetailApi(APIView):
 
 
 class MessageListApi(APIView):
+    # JSON, or multipart for photos (BRIEF: up to 5 files named `images`).
+    parser_classes = [JSONParser, MultiPartParser]
+
     @property
     def throttle_scope(self) -> str | None:
         # Sending is limited per user (shared with sockets); reading history is not.
@@ -169,14 +174,22 @@ class MessageListApi(APIView):
     def post(self, request: Request, conversation_id: int) -> Response:
         """Send a message (201); the same `client_id` again answers 200 with the stored one.
 
+        JSON `{"body", "client_id"}`, or multipart with `client_id`, up to 5 files
+        named `images` (JPEG, PNG or WebP, 10 MB each) and `body` optional; a
+        refused image is 400 naming `images`.
+
         409 when the client_id was used for a different message; 403 when either
         participant blocked the other (nothing is stored or delivered).
         """
-        serializer = MessageInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if request.content_type.startswith("multipart/"):
+            fields = _multipart_message(request)
+        else:
+            serializer = MessageInput(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            fields = serializer.validated_data
         try:
             message, created = services.message_send(
-                conversation_id=conversation_id, sender=request.user, **serializer.validated_data
+                conversation_id=conversation_id, sender=request.user, **fields
             )
         except Conversation.DoesNotExist:
             raise NotFound(f"No conversation with id {conversation_id}.") from None
@@ -189,6 +202,23 @@ class MessageListApi(APIView):
         markers = selectors.participants(conversation_id=conversation_id)
         snapshot = message_snapshot(message, status=delivery_status(message, markers))
         return Response(snapshot, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+MULTIPART_FIELDS = {"body", "client_id", "images"}
+
+
+def _multipart_message(request: Request) -> dict[str, Any]:
+    """A send's fields from a multipart body: body (optional with images), client_id, images."""
+    unknown = sorted(set(request.data.keys()) - MULTIPART_FIELDS)
+    if unknown:
+        raise ValidationError({name: ["Unknown field."] for name in unknown})
+    if "images" in request.POST:
+        raise ValidationError({"images": ["images must be files."]})
+    return {
+        "body": request.data.get("body"),
+        "client_id": request.data.get("client_id"),
+        "images": request.FILES.getlist("images"),
+    }
 
 
 def _query_int(request: Request, name: str, low: int, high: int) -> int | None:

@@ -22,7 +22,7 @@ from apps.notifications.services import notification_archive
 from tidewire.conf import tidewire_setting
 from tidewire.publish import publish_all
 
-from . import topics
+from . import photos, topics
 from .events import MESSAGE_UPDATED, message_snapshot
 from .models import Conversation, Message
 from .services import MESSAGE_SUBJECT, ChatError, _rows, check_not_blocked, clean_body
@@ -105,7 +105,7 @@ def message_edit(*, conversation_id: int, message_id: int, user: Any, body: Any)
 def message_delete(*, conversation_id: int, message_id: int, user: Any) -> Message:
     """Delete a message for everyone (within the window): a tombstone, announced.
 
-    The body is cleared in storage; the bell's notification about it (which
+    The body is cleared in storage and its photos removed; the bell's notification about it (which
     quotes the text) is archived, and a missed-message email leaves it out
     (apps/chat/emails.py).
     """
@@ -114,6 +114,10 @@ def message_delete(*, conversation_id: int, message_id: int, user: Any) -> Messa
         message.body = ""
         message.deleted_at = timezone.now()
         message.save(update_fields=["body", "deleted_at"])
+        images = message.images.all()
+        names = [name for image in images for name in (image.name, image.thumbnail_name)]
+        images.delete()
+        transaction.on_commit(lambda: photos.files_delete(names), robust=True)
         _announce(message)
         recipient_id = message.conversation.other(user.pk)
         quoting = Notification.objects.filter(

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
+
 from tidewire.events import declare, iso_timestamp
 
-from .models import Conversation, Message, Participant
+from .models import Conversation, Message, MessageImage, Participant
 
 SENT, DELIVERED, READ = "sent", "delivered", "read"
 
@@ -24,6 +26,7 @@ MESSAGE_SNAPSHOT = {
     "status": str,
     "edited_at": (str, type(None)),  # the last edit's time; None if never edited
     "deleted": bool,  # deleted for everyone: a tombstone whose body is ""
+    "images": list,  # [{"url", "thumbnail_url"}], participants only (apps/chat/photo_views.py)
 }
 
 MESSAGE = declare(
@@ -96,7 +99,17 @@ def message_snapshot(message: Message, *, status: str = SENT) -> dict[str, Any]:
         "status": status,
         "edited_at": iso_timestamp(message.edited_at) if message.edited_at else None,
         "deleted": message.deleted_at is not None,
+        "images": [image_urls(image) for image in message.images.all()],
     }
+
+
+def image_urls(image: MessageImage) -> dict[str, str]:
+    """Where a participant fetches a photo and its thumbnail (others get 404 there)."""
+    url = reverse(
+        "chat-image",
+        kwargs={"conversation_id": image.message.conversation_id, "image_id": image.pk},
+    )
+    return {"url": url, "thumbnail_url": f"{url}thumbnail/"}
 
 
 def receipt_body(participant: Participant) -> dict[str, Any]:

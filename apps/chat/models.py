@@ -109,3 +109,24 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"message {self.pk} in conversation {self.conversation_id}"
+
+
+class MessageImage(models.Model):
+    """A photo of a message (apps/chat/photos.py): stored names, never a public URL."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="images")
+    position = models.PositiveSmallIntegerField()  # order as uploaded, from 0
+    name = models.CharField(max_length=255)  # in default_storage
+    thumbnail_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=20)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["message_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["message", "position"], name="one_image_per_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"image {self.position} of message {self.message_id}"

@@ -70,6 +70,7 @@ def conversation_rows(*, user_id: int, search: str | None = None) -> QuerySet[Pa
             "conversation__seller",
             "conversation__last_message",
         )
+        .prefetch_related("conversation__last_message__images")
         .annotate(unread=unread)
         .order_by("-conversation__last_activity_at", "-conversation_id")
     )
@@ -100,7 +101,7 @@ def message_page(
     messages = Message.objects.filter(conversation_id=conversation_id)
     if before is not None:
         messages = messages.filter(id__lt=before)
-    page = list(messages.order_by("-id")[: limit + 1])
+    page = list(messages.order_by("-id").prefetch_related("images")[: limit + 1])
     return page[:limit], len(page) > limit
 
 

@@ -74,6 +74,7 @@ def room(request: HttpRequest, conversation_id: int) -> HttpResponse:
         "receipts": {str(uid): receipt_body(p) for uid, p in markers.items()},
         "edit_minutes": tidewire_setting("MESSAGE_EDIT_MINUTES"),
         "blocked_by_me": has_blocked(blocker=me, blocked=other),
+        "photo_max_bytes": tidewire_setting("CHAT_IMAGE_MAX_BYTES"),
     }
     return render(
         request, "chat/room.html", {"page": page, "conversation": conversation, "other": other}

@@ -55,6 +55,7 @@ def test_a_message_is_stored_and_announced_to_the_room_and_both_lists(conversati
         "status": "sent",
         "edited_at": None,
         "deleted": False,
+        "images": [],
     }
     [to_seller] = events_after(inbox_topic(seller.pk), lists[seller.pk])
     [to_buyer] = events_after(inbox_topic(buyer.pk), lists[buyer.pk])
@@ -184,9 +185,9 @@ def test_a_send_costs_a_bounded_number_of_queries(conversation, buyer):
     send(conversation, buyer, "warm up", "w")
     with CaptureQueriesContext(connection) as queries:
         send(conversation, buyer, "Hello", "q")
-    # client_id lookup; savepoint; lock; the block check; insert; update; markers;
-    # both unread counts;
+    # client_id lookup; savepoint; lock; the block check; insert; its photos (none,
+    # read once for every snapshot); update; markers; both unread counts;
     # the room's event and both inbox rows (publish_all: 2); the notification:
     # preference, insert, unread count, event (2); the pending email: savepoint,
     # two reads (kept as it is, due earlier), release; release.
-    assert len(queries) == 20, [q["sql"] for q in queries]
+    assert len(queries) == 21, [q["sql"] for q in queries]

@@ -10,6 +10,7 @@ import { NotSent } from "../tidewire/socket.js";
 import { showStatus } from "../tidewire/status.js";
 import { MessageActions } from "./message_actions.js";
 import { Outbox } from "./outbox.js";
+import { PhotoSender, photoProblem, renderPhotos } from "./photos.js";
 import { TypingSender, TypingWatcher, advance, statusFor } from "./receipts.js";
 import { relativeTime } from "./time.js";
 
@@ -118,6 +119,7 @@ function showStored(message, { prepend = false } = {}) {
   element.dataset.id = String(message.id);
   byId.set(message.id, element);
   actions.render(element, message);
+  renderPhotos(element, message);
   if (oldestId === null || message.id < oldestId) oldestId = message.id;
   updateEmpty();
   return element;
@@ -130,6 +132,18 @@ function insertInOrder(element, id) {
   const firstPending = [...history.children].find((child) => !child.dataset.id);
   history.insertBefore(element, later || firstPending || null);
 }
+
+const photoSender = new PhotoSender({
+  url: `/api/conversations/${conversationId}/messages/`,
+  newId: () => crypto.randomUUID(),
+  csrfToken: () => document.cookie.match(/(?:^|; )csrftoken=([^;]*)/)?.[1] || "",
+  onPending: (item) => {
+    showPending(item);
+    return byClientId.get(item.client_id);
+  },
+  onStored: (message) => showStored(message),
+  onError: (text) => ($("send-error").textContent = text),
+});
 
 function showPending(item) {
   const message = { ...item, sender: me.id, id: null };
@@ -187,6 +201,18 @@ const typingWatcher = new TypingWatcher((shown) => {
 
 function send() {
   const body = $("body").value.trim();
+  const files = [...$("photos").files];
+  if (files.length) {
+    const problem = photoProblem(files, page.photo_max_bytes);
+    $("send-error").textContent = problem;
+    if (problem || body.length > MAX_BODY) return;
+    $("body").value = "";
+    $("photos").value = "";
+    $("photos-chosen").textContent = "";
+    typing.stop();
+    photoSender.send(body, files);
+    return;
+  }
   if (!body) return;
   if (body.length > MAX_BODY) {
     $("send-error").textContent = `A message holds at most ${MAX_BODY} characters (this one has ${body.length}).`;
@@ -284,7 +310,9 @@ channel.on("message", (event) => {
 });
 channel.on("message_updated", (event) => {
   const element = byId.get(event.message.id);
-  if (element) actions.render(element, event.message); // an edit or a delete, live or replayed
+  if (!element) return;
+  actions.render(element, event.message); // an edit or a delete, live or replayed
+  renderPhotos(element, event.message);
 });
 channel.on("receipt", onReceipt);
 channel.onSignal("typing", (event) => {
@@ -331,6 +359,11 @@ $("body").addEventListener("keydown", (event) => {
 $("body").addEventListener("input", () => {
   if ($("body").value.trim()) typing.keystroke();
   else typing.stop();
+});
+$("photos").addEventListener("change", () => {
+  const count = $("photos").files.length;
+  $("photos-chosen").textContent = count ? `${count} photo${count > 1 ? "s" : ""} to send` : "";
+  $("send-error").textContent = photoProblem([...$("photos").files], page.photo_max_bytes);
 });
 $("load-earlier").addEventListener("click", () => loadEarlier().catch((error) => ($("send-error").textContent = error.message)));
 document.addEventListener("visibilitychange", acknowledge);

@@ -20,3 +20,13 @@ test("only the sender may change a message, within the window, until it is delet
   assert.equal(mayChange({ ...message, deleted: true }, 1, 15, now), false);
   assert.equal(mayChange(message, 1, 15, at("2026-11-22T10:15:01Z")), false);
 });
+
+import { photoProblem } from "../../static/chat/photos.js";
+
+test("photos are checked before upload: count, type, size", () => {
+  const photo = (name, type = "image/jpeg", size = 1000) => ({ name, type, size });
+  assert.equal(photoProblem([photo("a.jpg"), photo("b.png", "image/png")], 5000), "");
+  assert.match(photoProblem(Array.from({ length: 6 }, (_, n) => photo(`${n}.jpg`)), 5000), /At most 5/);
+  assert.match(photoProblem([photo("notes.txt", "text/plain")], 5000), /notes.txt is not/);
+  assert.match(photoProblem([photo("huge.jpg", "image/jpeg", 20 * 1048576)], 10 * 1048576), /larger than 10 MB/);
+});
