@@ -55,9 +55,11 @@ def _invalid(error: services.ChatError) -> ValidationError:
     return ValidationError({error.field: [error.message]})
 
 
-def summaries(user_id: int, search: str | None = None) -> list[dict[str, Any]]:
-    """The user's conversation list, newest activity first."""
-    rows = list(selectors.conversation_rows(user_id=user_id, search=search))
+def summaries(
+    user_id: int, search: str | None = None, archived: bool | None = None
+) -> list[dict[str, Any]]:
+    """The user's conversation list, newest activity first (only archived ones, or none)."""
+    rows = list(selectors.conversation_rows(user_id=user_id, search=search, archived=archived))
     others = selectors.other_markers(
         conversation_ids=[row.conversation_id for row in rows], user_id=user_id
     )
@@ -75,6 +77,7 @@ def _summary(row: Participant, other: Participant | None, user_id: int) -> dict[
         unread_count=row.unread,
         other_username=other_user.get_username(),
         last_status=delivery_status(last, markers) if last is not None else SENT,
+        archived=row.archived_at is not None,
     )
 
 
@@ -110,7 +113,10 @@ class ConversationOpenApi(APIView):
 class ConversationListApi(APIView):
     @extend_schema(
         operation_id="conversations_list",
-        parameters=[OpenApiParameter("search", str, description="listing, person or message")],
+        parameters=[
+            OpenApiParameter("search", str, description="listing title, person or message text"),
+            OpenApiParameter("archived", bool, description="only archived (true) or not (false)"),
+        ],
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request: Request) -> Response:
@@ -121,7 +127,11 @@ class ConversationListApi(APIView):
         """
         position = stream_position(inbox_topic(request.user.pk))  # before the data
         search = (request.query_params.get("search") or "").strip()[:100] or None
-        return Response(summaries(request.user.pk, search), headers=position)
+        archived = request.query_params.get("archived")
+        if archived not in (None, "true", "false"):
+            raise ValidationError({"archived": ["Expected true or false."]})
+        only = None if archived is None else archived == "true"
+        return Response(summaries(request.user.pk, search, only), headers=position)
 
 
 class ConversationDetailApi(APIView):
@@ -129,6 +139,29 @@ class ConversationDetailApi(APIView):
     def get(self, request: Request, conversation_id: int) -> Response:
         """One conversation as a row of the caller's list."""
         _conversation_or_404(request.user.pk, conversation_id)
+        return Response(summary_of(conversation_id, request.user.pk))
+
+
+class ArchiveApi(APIView):
+    """Archive a conversation for the caller (POST) or bring it back (DELETE)."""
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, conversation_id: int) -> Response:
+        """Archive: out of the caller's list until a new message in it (200, the row)."""
+        return self._set(request, conversation_id, archived=True)
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    def delete(self, request: Request, conversation_id: int) -> Response:
+        """Unarchive (200, the row)."""
+        return self._set(request, conversation_id, archived=False)
+
+    def _set(self, request: Request, conversation_id: int, *, archived: bool) -> Response:
+        try:
+            services.conversation_archive(
+                conversation_id=conversation_id, user_id=request.user.pk, archived=archived
+            )
+        except Participant.DoesNotExist:
+            raise NotFound(f"No conversation with id {conversation_id}.") from None
         return Response(summary_of(conversation_id, request.user.pk))
 
 

@@ -66,6 +66,7 @@ CONVERSATION = declare(
         "last_message": (dict, type(None)),
         "unread_count": int,
         "last_activity_at": str,
+        "archived": bool,
     },
 )
 
@@ -128,6 +129,7 @@ def conversation_summary(
     unread_count: int,
     other_username: str,
     last_status: str = SENT,
+    archived: bool = False,
 ) -> dict[str, Any]:
     """A row of `user_id`'s conversation list (REST and the inbox topic)."""
     listing = conversation.listing
@@ -144,4 +146,5 @@ def conversation_summary(
         "last_message": None if last is None else message_snapshot(last, status=last_status),
         "unread_count": unread_count,
         "last_activity_at": iso_timestamp(conversation.last_activity_at),
+        "archived": archived,
     }

@@ -62,6 +62,8 @@ class Participant(models.Model):
     last_seen_at = models.DateTimeField(null=True, blank=True)
     emailed_up_to = models.BigIntegerField(default=0)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Archived by this user: out of their list until a new message brings it back.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -187,6 +187,10 @@ def message_send(
                 for position, fields in enumerate(stored_files)
             )
             prefetch_related_objects([message], "images")  # for the events' snapshots
+            # A new message brings an archived conversation back to both lists.
+            Participant.objects.filter(
+                conversation_id=conversation.pk, archived_at__isnull=False
+            ).update(archived_at=None)
             conversation.last_message = message
             conversation.last_activity_at = message.created_at
             conversation.save(update_fields=["last_message", "last_activity_at"])
@@ -275,6 +279,7 @@ def _rows(conversation: Conversation, *, only: int | None = None) -> list[tuple[
             unread_count=unread[user_id],
             other_username=other.get_username(),
             last_status=last_status,
+            archived=markers[user_id].archived_at is not None,
         )
         rows.append((topics.inbox_topic(user_id), CONVERSATION, {"conversation": summary}))
     return rows
@@ -320,6 +325,27 @@ def conversation_mark(
                 subject_ids=newly_read.values("id"),
             )
     return participant, True
+
+
+def conversation_archive(*, conversation_id: int, user_id: int, archived: bool) -> Participant:
+    """Archive the conversation in the user's list, or bring it back; announced to their list.
+
+    Archiving again changes nothing. A new message in it unarchives it for both
+    (message_send). Raises Participant.DoesNotExist for a non-participant.
+    """
+    with transaction.atomic():
+        participant = Participant.objects.select_for_update().get(
+            conversation_id=conversation_id, user_id=user_id
+        )
+        if (participant.archived_at is not None) == archived:
+            return participant
+        participant.archived_at = timezone.now() if archived else None
+        participant.save(update_fields=["archived_at"])
+        conversation = Conversation.objects.select_related(
+            "listing", "buyer", "seller", "last_message"
+        ).get(pk=conversation_id)
+        publish_all(_rows(conversation, only=user_id))
+    return participant
 
 
 def participant_seen(*, conversation_id: int, user_id: int) -> None:

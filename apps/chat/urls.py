@@ -37,6 +37,11 @@ api_urlpatterns = [
         name="chat-image-thumbnail",
     ),
     path(
+        "conversations/<int:conversation_id>/archive/",
+        api.ArchiveApi.as_view(),
+        name="chat-archive",
+    ),
+    path(
         "conversations/<int:conversation_id>/read/",
         api.MarkApi.as_view(read=True),
         name="chat-read",

@@ -120,3 +120,29 @@ def test_a_blocked_users_send_is_refused_and_nothing_arrives(e2e_server, people,
     expect(seller.locator("#block-toggle")).to_have_text("Block")
     send(buyer, "Back again")
     expect(bubble(seller, "Back again")).to_be_visible()
+
+
+def test_archive_hides_a_conversation_until_a_new_message_and_search_reads_history(people, person):
+    names = people["names"]
+    _, buyer = person(PASSWORD, names["buyer"], room(people))
+    send(buyer, "Does the keyboard have a German layout?")
+    send(buyer, "And the charger?")
+    _, seller = person(PASSWORD, names["seller"], "/chat/")
+    row = seller.locator(f"[data-conversation='{people['conversation']}']")
+    expect(row).to_be_visible()
+    # Search finds it by an older message's text (the server's search, not the preview).
+    seller.locator("#search").fill("german layout")
+    expect(row).to_be_visible()
+    seller.locator("#search").fill("bicycle")
+    expect(row).to_have_count(0)
+    seller.locator("#search").fill("")
+    # Archived: out of the inbox, under Archived.
+    row.locator(".archive-toggle").click()
+    expect(row).to_have_count(0)
+    seller.locator("#show-archived").check()
+    expect(row).to_be_visible()
+    seller.locator("#show-archived").uncheck()
+    # A new message brings it back, live.
+    send(buyer, "Still there?")
+    expect(row).to_be_visible()
+    expect(row.locator(".preview")).to_contain_text("Still there?")

@@ -186,8 +186,8 @@ def test_a_send_costs_a_bounded_number_of_queries(conversation, buyer):
     with CaptureQueriesContext(connection) as queries:
         send(conversation, buyer, "Hello", "q")
     # client_id lookup; savepoint; lock; the block check; insert; its photos (none,
-    # read once for every snapshot); update; markers; both unread counts;
+    # read once for every snapshot); unarchive; update; markers; both unread counts;
     # the room's event and both inbox rows (publish_all: 2); the notification:
     # preference, insert, unread count, event (2); the pending email: savepoint,
     # two reads (kept as it is, due earlier), release; release.
-    assert len(queries) == 21, [q["sql"] for q in queries]
+    assert len(queries) == 22, [q["sql"] for q in queries]
