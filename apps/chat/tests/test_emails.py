@@ -241,3 +241,23 @@ def test_only_deleted_messages_unread_send_no_email(clock, conversation, buyer):
     message_delete(conversation_id=conversation.pk, message_id=gone.pk, user=buyer)
     assert run_job_until(clock, 2 * 3600) == []
     assert OutgoingEmail.objects.get().status == "cancelled"
+
+
+def test_a_photo_without_text_says_so_in_the_email(clock, conversation, buyer, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buffer, format="PNG")
+    services.message_send(
+        conversation_id=conversation.pk,
+        sender=buyer,
+        body="",
+        client_id="photo-1",
+        images=[SimpleUploadedFile("a.png", buffer.getvalue(), content_type="image/png")],
+    )
+    [email] = run_job_until(clock, DELAY + SEND_INTERVAL)
+    assert "(a photo)" in email.body

@@ -103,7 +103,16 @@ function updateEmpty() {
 
 /** Show a stored message (from the page, REST, an ack or an event) exactly once. */
 function showStored(message, { prepend = false } = {}) {
-  if (byId.has(message.id)) return byId.get(message.id);
+  if (byId.has(message.id)) {
+    const shown = byId.get(message.id);
+    // Read again after a reset: the server's state may be an edit or a delete missed
+    // (a tombstone never comes back to life).
+    if (shown.dataset.deleted !== "true") {
+      actions.render(shown, message);
+      renderPhotos(shown, message);
+    }
+    return shown;
+  }
   let element = byClientId.get(message.client_id);
   const own = message.sender === me.id;
   const status = own ? advance(message.status, statusFor(message.id, receipts)) : message.status;
