@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, photo_views, views
+from . import api, edits_api, photo_views, views
 
 app_name = "chat"
 
@@ -23,7 +23,7 @@ api_urlpatterns = [
     ),
     path(
         "conversations/<int:conversation_id>/messages/<int:message_id>/",
-        api.MessageDetailApi.as_view(),
+        edits_api.MessageDetailApi.as_view(),
         name="chat-message",
     ),
     path(

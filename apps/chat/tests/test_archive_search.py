@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 
+from apps.chat import archive as archive_service
 from apps.chat import edits, selectors, services
 from apps.chat.topics import inbox_topic
 from apps.listings.services import listing_create
@@ -23,7 +24,7 @@ def send(conversation, user, body, client_id):
 
 
 def archive(conversation, user, archived=True):
-    return services.conversation_archive(
+    return archive_service.conversation_archive(
         conversation_id=conversation.pk, user_id=user.pk, archived=archived
     )
 
