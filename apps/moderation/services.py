@@ -72,6 +72,8 @@ def report_create(
     )
     if reporter.pk not in (message.conversation.buyer_id, message.conversation.seller_id):
         raise Message.DoesNotExist
+    if message.sender_id is None:  # a marketplace line (the offers branch's system lines)
+        raise ModerationError("message", "Only a person's message can be reported.")
     if message.sender_id == reporter.pk:
         raise ModerationError("message", "You cannot report your own message.")
     try:
