@@ -34,6 +34,9 @@ RUN groupadd --system --gid 10001 tidewire \
     && useradd --system --uid 10001 --gid tidewire --home-dir /app --no-create-home tidewire
 COPY --from=build /venv /venv
 COPY --from=build --chown=root:root /app /app
+# Chat photos (MEDIA_ROOT): the one folder the app writes; a volume in compose.yaml
+# starts with this owner, so the unprivileged user can write there.
+RUN mkdir /app/media && chown 10001:10001 /app/media
 WORKDIR /app
 USER 10001:10001
 EXPOSE 8000

@@ -9,6 +9,7 @@ from apps.bookings.urls import api_urlpatterns as bookings_api
 from apps.chat.urls import api_urlpatterns as chat_api
 from apps.dashboard.urls import api_urlpatterns as dashboard_api
 from apps.listings.urls import api_urlpatterns as listings_api
+from apps.moderation.urls import api_urlpatterns as moderation_api
 from apps.notifications.urls import api_urlpatterns as notifications_api
 from apps.offers.urls import api_urlpatterns as offers_api
 from apps.records.urls import api_urlpatterns as records_api
@@ -30,6 +31,7 @@ api_patterns = [
     *notifications_api,
     *dashboard_api,
     *bookings_api,
+    *moderation_api,
 ]
 
 urlpatterns = [

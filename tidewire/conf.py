@@ -104,6 +104,14 @@ DEFAULTS: dict[str, Any] = {
     # The hour (0-23, UTC) at which owners who chose a daily digest get the day's
     # reservation emails (apps/bookings/emails.py): 7, before a salon opens in Europe.
     "BOOKING_DIGEST_HOUR": 7,
+    # Minutes after sending during which a chat message's sender may edit or delete
+    # it for everyone (apps/chat/edits.py): issue 14 asks for 15, enough to fix a
+    # typo, short enough that an answer is not rewritten under the other person.
+    "MESSAGE_EDIT_MINUTES": 15,
+    # Bytes a chat photo may have as uploaded (apps/chat/photos.py): issue 14 says
+    # 10 MB, a phone camera's full-size JPEG with room to spare. deploy/nginx.conf
+    # lets five of them through on the messages endpoint.
+    "CHAT_IMAGE_MAX_BYTES": 10 * 1024 * 1024,
 }
 
 

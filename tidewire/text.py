@@ -75,9 +75,18 @@ def clean_line(value: object, *, max_length: int) -> str:
 
     Raises InvalidText or ValueError with a message to follow the field's name.
     """
+    return _clean_required(value, max_length=max_length, multiline=False)
+
+
+def clean_paragraph(value: object, *, max_length: int) -> str:
+    """`clean_line` for text that may hold newlines and tabs (a report's reason)."""
+    return _clean_required(value, max_length=max_length, multiline=True)
+
+
+def _clean_required(value: object, *, max_length: int, multiline: bool) -> str:
     if not isinstance(value, str):
         raise ValueError("must be a string")
-    text = clean_text(value).strip()
+    text = clean_text(value, multiline=multiline).strip()
     if not text:
         raise ValueError("may not be blank")
     if len(text) > max_length:

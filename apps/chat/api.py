@@ -13,14 +13,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.listings.models import Listing
+from tidewire.parsers import JSONParser
 from tidewire.rest import StrictSerializer, stream_position
 
-from . import selectors, services
+from . import archive, selectors, services
 from .events import SENT, conversation_summary, delivery_status, message_snapshot
 from .frames import SEND_SCOPE
 from .models import Conversation, Participant
@@ -53,9 +55,11 @@ def _invalid(error: services.ChatError) -> ValidationError:
     return ValidationError({error.field: [error.message]})
 
 
-def summaries(user_id: int, search: str | None = None) -> list[dict[str, Any]]:
-    """The user's conversation list, newest activity first."""
-    rows = list(selectors.conversation_rows(user_id=user_id, search=search))
+def summaries(
+    user_id: int, search: str | None = None, archived: bool | None = None
+) -> list[dict[str, Any]]:
+    """The user's conversation list, newest activity first (only archived ones, or none)."""
+    rows = list(selectors.conversation_rows(user_id=user_id, search=search, archived=archived))
     others = selectors.other_markers(
         conversation_ids=[row.conversation_id for row in rows], user_id=user_id
     )
@@ -73,6 +77,7 @@ def _summary(row: Participant, other: Participant | None, user_id: int) -> dict[
         unread_count=row.unread,
         other_username=other_user.get_username(),
         last_status=delivery_status(last, markers) if last is not None else SENT,
+        archived=row.archived_at is not None,
     )
 
 
@@ -108,7 +113,10 @@ class ConversationOpenApi(APIView):
 class ConversationListApi(APIView):
     @extend_schema(
         operation_id="conversations_list",
-        parameters=[OpenApiParameter("search", str, description="listing, person or message")],
+        parameters=[
+            OpenApiParameter("search", str, description="listing title, person or message text"),
+            OpenApiParameter("archived", bool, description="only archived (true) or not (false)"),
+        ],
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request: Request) -> Response:
@@ -119,7 +127,11 @@ class ConversationListApi(APIView):
         """
         position = stream_position(inbox_topic(request.user.pk))  # before the data
         search = (request.query_params.get("search") or "").strip()[:100] or None
-        return Response(summaries(request.user.pk, search), headers=position)
+        archived = request.query_params.get("archived")
+        if archived not in (None, "true", "false"):
+            raise ValidationError({"archived": ["Expected true or false."]})
+        only = None if archived is None else archived == "true"
+        return Response(summaries(request.user.pk, search, only), headers=position)
 
 
 class ConversationDetailApi(APIView):
@@ -130,7 +142,33 @@ class ConversationDetailApi(APIView):
         return Response(summary_of(conversation_id, request.user.pk))
 
 
+class ArchiveApi(APIView):
+    """Archive a conversation for the caller (POST) or bring it back (DELETE)."""
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    def post(self, request: Request, conversation_id: int) -> Response:
+        """Archive: out of the caller's list until a new message in it (200, the row)."""
+        return self._set(request, conversation_id, archived=True)
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    def delete(self, request: Request, conversation_id: int) -> Response:
+        """Unarchive (200, the row)."""
+        return self._set(request, conversation_id, archived=False)
+
+    def _set(self, request: Request, conversation_id: int, *, archived: bool) -> Response:
+        try:
+            archive.conversation_archive(
+                conversation_id=conversation_id, user_id=request.user.pk, archived=archived
+            )
+        except Participant.DoesNotExist:
+            raise NotFound(f"No conversation with id {conversation_id}.") from None
+        return Response(summary_of(conversation_id, request.user.pk))
+
+
 class MessageListApi(APIView):
+    # JSON, or multipart for photos (BRIEF: up to 5 files named `images`).
+    parser_classes = [JSONParser, MultiPartParser]
+
     @property
     def throttle_scope(self) -> str | None:
         # Sending is limited per user (shared with sockets); reading history is not.
@@ -169,23 +207,51 @@ class MessageListApi(APIView):
     def post(self, request: Request, conversation_id: int) -> Response:
         """Send a message (201); the same `client_id` again answers 200 with the stored one.
 
-        409 when the client_id was used for a different message.
+        JSON `{"body", "client_id"}`, or multipart with `client_id`, up to 5 files
+        named `images` (JPEG, PNG or WebP, 10 MB each) and `body` optional; a
+        refused image is 400 naming `images`.
+
+        409 when the client_id was used for a different message; 403 when either
+        participant blocked the other (nothing is stored or delivered).
         """
-        serializer = MessageInput(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if request.content_type.startswith("multipart/"):
+            fields = _multipart_message(request)
+        else:
+            serializer = MessageInput(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            fields = serializer.validated_data
         try:
             message, created = services.message_send(
-                conversation_id=conversation_id, sender=request.user, **serializer.validated_data
+                conversation_id=conversation_id, sender=request.user, **fields
             )
         except Conversation.DoesNotExist:
             raise NotFound(f"No conversation with id {conversation_id}.") from None
         except services.ClientIdReused as error:
             return Response({error.field: [error.message]}, status=status.HTTP_409_CONFLICT)
+        except services.Blocked as error:
+            return Response({"detail": error.message}, status=status.HTTP_403_FORBIDDEN)
         except services.ChatError as error:
             raise _invalid(error) from None
         markers = selectors.participants(conversation_id=conversation_id)
         snapshot = message_snapshot(message, status=delivery_status(message, markers))
         return Response(snapshot, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+MULTIPART_FIELDS = {"body", "client_id", "images"}
+
+
+def _multipart_message(request: Request) -> dict[str, Any]:
+    """A send's fields from a multipart body: body (optional with images), client_id, images."""
+    unknown = sorted(set(request.data.keys()) - MULTIPART_FIELDS)
+    if unknown:
+        raise ValidationError({name: ["Unknown field."] for name in unknown})
+    if "images" in request.POST:
+        raise ValidationError({"images": ["images must be files."]})
+    return {
+        "body": request.data.get("body"),
+        "client_id": request.data.get("client_id"),
+        "images": request.FILES.getlist("images"),
+    }
 
 
 def _query_int(request: Request, name: str, low: int, high: int) -> int | None:

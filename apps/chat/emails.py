@@ -4,7 +4,8 @@ The rules (issue 12, item 5):
 - an email goes out only if a message is still unread MISSED_MESSAGE_DELAY
   seconds (300) after it arrived, and within a minute after that (the send job
   runs every 15 s: apps/mailing/jobs.py);
-- none for a message read, or deleted, before then;
+- none for a message read, or deleted, before then (a message deleted for
+  everyone is left out; an edited one reads as it does when the email goes out);
 - one email per recipient lists every conversation with news, each with its
   unread messages as they read when the email goes out, the listing's title and
   the other person;
@@ -130,6 +131,7 @@ def _participants_with_news(user_id: int):
         Message.objects.filter(
             conversation_id=OuterRef("conversation_id"),
             id__gt=Greatest(OuterRef("read_up_to"), OuterRef("emailed_up_to")),
+            deleted_at__isnull=True,
         )
         .exclude(sender_id=user_id)
         .order_by("id")
@@ -150,7 +152,11 @@ def _listed(user_id: int, participants: list[Participant]) -> list[dict[str, Any
     for participant in participants:
         unread |= Q(conversation_id=participant.conversation_id, id__gt=participant.read_up_to)
     by_conversation: dict[int, list[Message]] = {}
-    messages = Message.objects.filter(unread).exclude(sender_id=user_id).select_related("sender")
+    messages = (
+        Message.objects.filter(unread, deleted_at__isnull=True)
+        .exclude(sender_id=user_id)
+        .select_related("sender")
+    )
     for message in messages.order_by("id"):
         by_conversation.setdefault(message.conversation_id, []).append(message)
     listed = []

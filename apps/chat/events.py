@@ -1,6 +1,6 @@
 """Events and signals of the chat, and the snapshots they and the REST API share.
 
-A conversation's topic carries `message` and `receipt` events and `typing`
+A conversation's topic carries `message`, `message_updated` and `receipt` events and `typing`
 signals; a user's inbox topic carries `conversation` events (the list's row).
 """
 
@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
+
 from tidewire.events import declare, iso_timestamp
 
-from .models import Conversation, Message, Participant
+from .models import Conversation, Message, MessageImage, Participant
 
 SENT, DELIVERED, READ = "sent", "delivered", "read"
 
@@ -23,11 +25,20 @@ MESSAGE_SNAPSHOT = {
     "client_id": str,
     "created_at": str,
     "status": str,
+    "edited_at": (str, type(None)),  # the last edit's time; None if never edited
+    "deleted": bool,  # deleted for everyone: a tombstone whose body is ""
+    "images": list,  # [{"url", "thumbnail_url"}], participants only (apps/chat/photo_views.py)
 }
 
 MESSAGE = declare(
     "message",
     doc="A message was stored in the conversation (seed 003's frame, with its id and status).",
+    message=MESSAGE_SNAPSHOT,
+)
+
+MESSAGE_UPDATED = declare(
+    "message_updated",
+    doc="A message was edited or deleted for everyone: its new state (apps/chat/edits.py).",
     message=MESSAGE_SNAPSHOT,
 )
 
@@ -56,6 +67,7 @@ CONVERSATION = declare(
         "last_message": (dict, type(None)),
         "unread_count": int,
         "last_activity_at": str,
+        "archived": bool,
     },
 )
 
@@ -88,7 +100,19 @@ def message_snapshot(message: Message, *, status: str = SENT) -> dict[str, Any]:
         "client_id": message.client_id,
         "created_at": iso_timestamp(message.created_at),
         "status": status,
+        "edited_at": iso_timestamp(message.edited_at) if message.edited_at else None,
+        "deleted": message.deleted_at is not None,
+        "images": [image_urls(image) for image in message.images.all()],
     }
+
+
+def image_urls(image: MessageImage) -> dict[str, str]:
+    """Where a participant fetches a photo and its thumbnail (others get 404 there)."""
+    url = reverse(
+        "chat-image",
+        kwargs={"conversation_id": image.message.conversation_id, "image_id": image.pk},
+    )
+    return {"url": url, "thumbnail_url": f"{url}thumbnail/"}
 
 
 def receipt_body(participant: Participant) -> dict[str, Any]:
@@ -107,6 +131,7 @@ def conversation_summary(
     unread_count: int,
     other_username: str,
     last_status: str = SENT,
+    archived: bool = False,
 ) -> dict[str, Any]:
     """A row of `user_id`'s conversation list (REST and the inbox topic)."""
     listing = conversation.listing
@@ -123,4 +148,5 @@ def conversation_summary(
         "last_message": None if last is None else message_snapshot(last, status=last_status),
         "unread_count": unread_count,
         "last_activity_at": iso_timestamp(conversation.last_activity_at),
+        "archived": archived,
     }

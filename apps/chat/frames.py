@@ -5,6 +5,8 @@ frame but ping, on `/ws/` frames naming a followed topic. Only sockets that
 joined the topic get here, so each frame is from a participant.
 
 - `{"type": "message", "body", "client_id"}` → `{"type": "ack", "client_id", "message"}`
+- `{"type": "edit", "message": <id>, "body"}`, `{"type": "delete", "message": <id>}`
+  → `{"type": "changed", "message": <its new state>}` (apps/chat/edits.py's rules)
 - `{"type": "typing", "typing": true|false}` → a `typing` signal to the conversation
 - `{"type": "delivered"|"read", "up_to": <message id>}` → `{"type": "marked", ...}`
 - on the inbox: `{"type": "delivered", "conversation", "up_to"}`
@@ -21,9 +23,9 @@ from tidewire.sync_threads import on_sync_thread
 from tidewire.throttles import user_rate_allows
 from tidewire.topics import FrameRefused, TopicFrame
 
-from . import services
+from . import edits, services
 from .events import TYPING, message_snapshot
-from .models import Conversation, Participant
+from .models import Conversation, Message, Participant
 
 SEND_SCOPE = "chat_send"  # the DRF throttle scope; REST and sockets share one budget per user
 
@@ -49,7 +51,49 @@ async def conversation_frame(request: TopicFrame) -> dict[str, Any] | None:
         return None
     if kind in ("delivered", "read"):
         return await _mark(request.user.pk, conversation_id, _up_to(request.frame), kind == "read")
+    if kind in ("edit", "delete"):
+        return await _change(request, conversation_id)
     raise FrameRefused("unknown_type", f"unknown frame type {kind[:64]!r}")
+
+
+# A refused edit or delete, as the error frame's code (REST answers 403, 409, 404).
+CHANGE_REFUSALS = (
+    (services.Blocked, "blocked"),
+    (edits.NotYours, "forbidden"),
+    (edits.TooLate, "too_late"),
+)
+
+
+async def _change(request: TopicFrame, conversation_id: int) -> dict[str, Any]:
+    frame = request.frame
+    message_id = frame.get("message")
+    if type(message_id) is not int or not 0 < message_id < 2**63:
+        raise FrameRefused("invalid_frame", '"message" must be a message id')
+    try:
+        snapshot = await on_sync_thread(
+            _change_now, conversation_id, request.user, message_id, frame
+        )
+    except Message.DoesNotExist:
+        raise FrameRefused("not_found", f"no message with id {message_id}") from None
+    except services.ChatError as error:
+        for refusal, code in CHANGE_REFUSALS:
+            if isinstance(error, refusal):
+                raise FrameRefused(code, error.message) from None
+        raise FrameRefused("invalid_frame", f'"{error.field}": {error.message}') from None
+    return {"type": "changed", "message": snapshot}
+
+
+def _change_now(conversation_id: int, user: Any, message_id: int, frame: dict) -> dict[str, Any]:
+    """The send limit (a change costs a send) and the edit or delete, on a sync thread."""
+    allowed, wait = user_rate_allows(SEND_SCOPE, user)
+    if not allowed:
+        raise FrameRefused("rate_limited", f"too many changes: retry in {wait:.0f} seconds")
+    where = {"conversation_id": conversation_id, "message_id": message_id, "user": user}
+    if frame["type"] == "edit":
+        message = edits.message_edit(**where, body=frame.get("body"))
+    else:
+        message = edits.message_delete(**where)
+    return message_snapshot(message)
 
 
 async def _send(request: TopicFrame, conversation_id: int) -> dict[str, Any]:
@@ -58,28 +102,30 @@ async def _send(request: TopicFrame, conversation_id: int) -> dict[str, Any]:
     if client_id is None:  # seed 003's frame has none: this send cannot be retried safely
         client_id = f"seed-{uuid.uuid4().hex}"
     try:
-        message = await on_sync_thread(
+        snapshot = await on_sync_thread(
             _send_now, conversation_id, user, frame.get("body"), client_id
         )
     except services.ClientIdReused as error:
         raise FrameRefused("client_id_reused", error.message) from None
+    except services.Blocked as error:
+        raise FrameRefused("blocked", error.message) from None
     except services.ChatError as error:
         raise FrameRefused("invalid_frame", f'"{error.field}": {error.message}') from None
     except Conversation.DoesNotExist:  # the conversation was deleted under the socket
         raise FrameRefused("not_found", "this conversation no longer exists") from None
     # Stored is "sent"; the receipts that follow move it on (a retry's ack says "sent" too).
-    return {"type": "ack", "client_id": client_id, "message": message_snapshot(message)}
+    return {"type": "ack", "client_id": client_id, "message": snapshot}
 
 
-def _send_now(conversation_id: int, user: Any, body: Any, client_id: str):
-    """The send limit and the send, in one trip to a sync thread."""
+def _send_now(conversation_id: int, user: Any, body: Any, client_id: str) -> dict[str, Any]:
+    """The send limit, the send and its snapshot (photos are read), in one trip to a sync thread."""
     allowed, wait = user_rate_allows(SEND_SCOPE, user)
     if not allowed:
         raise FrameRefused("rate_limited", f"too many messages: retry in {wait:.0f} seconds")
     message, _created = services.message_send(
         conversation_id=conversation_id, sender=user, body=body, client_id=client_id
     )
-    return message
+    return message_snapshot(message)
 
 
 async def _mark(user_id: int, conversation_id: int, up_to: int, read: bool) -> dict[str, Any]:

@@ -62,6 +62,8 @@ class Participant(models.Model):
     last_seen_at = models.DateTimeField(null=True, blank=True)
     emailed_up_to = models.BigIntegerField(default=0)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Archived by this user: out of their list until a new message brings it back.
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -83,6 +85,10 @@ class Message(models.Model):
 
     A `system` line ("Reserved for another buyer", "Price lowered to €80") has no
     sender: the marketplace wrote it (apps/chat/system_lines.py).
+
+    Its sender may edit it for a while (`edited_at`) or delete it for everyone:
+    a deleted message stays as a tombstone (`deleted_at`, body cleared), so ids,
+    stream offsets, read markers and unread counts stay as they were.
     """
 
     class Kind(models.TextChoices):
@@ -103,6 +109,8 @@ class Message(models.Model):
     body = models.TextField(max_length=BODY_MAX_LENGTH, validators=[TextValidator(multiline=True)])
     client_id = models.CharField(max_length=CLIENT_ID_MAX_LENGTH)
     created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -120,3 +128,24 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"message {self.pk} in conversation {self.conversation_id}"
+
+
+class MessageImage(models.Model):
+    """A photo of a message (apps/chat/photos.py): stored names, never a public URL."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="images")
+    position = models.PositiveSmallIntegerField()  # order as uploaded, from 0
+    name = models.CharField(max_length=255)  # in default_storage
+    thumbnail_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=20)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["message_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["message", "position"], name="one_image_per_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"image {self.position} of message {self.message_id}"

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth import get_user_model
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+
+from apps.listings.models import Listing
 
 from .models import Conversation, Message, Participant
 
@@ -11,6 +17,11 @@ User = get_user_model()
 
 HISTORY_PAGE = 50  # messages per page of history
 HISTORY_PAGE_MAX = 200
+# Full-text search configuration: "simple" lowercases and splits words without an
+# English stemmer, since buyers and sellers write in every language.
+FTS = "simple"
+# A search word as PostgreSQL's tsquery may take it: letters, digits, underscore.
+WORD = re.compile(r"\w+")
 
 
 def is_participant(*, user_id: int, conversation_id: int) -> bool:
@@ -51,11 +62,15 @@ def unread_counts(*, conversation_id: int, markers: dict[int, Participant]) -> d
     return {user_id: counts[f"u{user_id}"] for user_id in markers}
 
 
-def conversation_rows(*, user_id: int, search: str | None = None) -> QuerySet[Participant]:
+def conversation_rows(
+    *, user_id: int, search: str | None = None, archived: bool | None = None
+) -> QuerySet[Participant]:
     """The user's side of each conversation, newest activity first, with `unread`.
 
     Each row has its conversation (listing, both users, last message) and the
-    other side's markers are read separately (`recipient_markers`).
+    other side's markers are read separately (`other_markers`). `archived`
+    keeps only the archived rows (True) or the others (False); `search` keeps
+    conversations whose listing title, other person or message text match it.
     """
     unread = Count(
         "conversation__messages",
@@ -70,20 +85,44 @@ def conversation_rows(*, user_id: int, search: str | None = None) -> QuerySet[Pa
             "conversation__seller",
             "conversation__last_message",
         )
+        .prefetch_related("conversation__last_message__images")
         .annotate(unread=unread)
         .order_by("-conversation__last_activity_at", "-conversation_id")
     )
+    if archived is not None:
+        rows = rows.filter(archived_at__isnull=not archived)
     if search:
-        in_messages = Message.objects.filter(
-            conversation_id=OuterRef("conversation_id"), body__icontains=search
-        )
-        rows = rows.filter(
-            Q(conversation__listing__title__icontains=search)
-            | Q(conversation__buyer__username__icontains=search, conversation__seller_id=user_id)
-            | Q(conversation__seller__username__icontains=search, conversation__buyer_id=user_id)
-            | Exists(in_messages)
-        )
+        rows = rows.filter(_matching(search, user_id))
     return rows
+
+
+def _matching(search: str, user_id: int) -> Q:
+    """Rows whose listing title, other person or message text match `search`.
+
+    On PostgreSQL the title and the messages are searched as text (full-text
+    search, each word a prefix: "lapt scr" finds "Laptop with a scratch"); on
+    SQLite, as a plain contains match. Usernames are names, not prose: a
+    contains match everywhere.
+    """
+    other = Q(conversation__buyer__username__icontains=search, conversation__seller_id=user_id) | Q(
+        conversation__seller__username__icontains=search, conversation__buyer_id=user_id
+    )
+    messages = Message.objects.filter(
+        conversation_id=OuterRef("conversation_id"), deleted_at__isnull=True
+    )
+    words = WORD.findall(search)
+    if connection.vendor != "postgresql" or not words:
+        return (
+            other
+            | Q(conversation__listing__title__icontains=search)
+            | Exists(messages.filter(body__icontains=search))
+        )
+    query = SearchQuery(" & ".join(f"{word}:*" for word in words), search_type="raw", config=FTS)
+    titles = Listing.objects.filter(pk=OuterRef("conversation__listing_id")).annotate(
+        text=SearchVector("title", config=FTS)
+    )
+    bodies = messages.annotate(text=SearchVector("body", config=FTS))
+    return other | Exists(titles.filter(text=query)) | Exists(bodies.filter(text=query))
 
 
 def other_markers(*, conversation_ids: list[int], user_id: int) -> dict[int, Participant]:
@@ -100,7 +139,7 @@ def message_page(
     messages = Message.objects.filter(conversation_id=conversation_id)
     if before is not None:
         messages = messages.filter(id__lt=before)
-    page = list(messages.order_by("-id")[: limit + 1])
+    page = list(messages.order_by("-id").prefetch_related("images")[: limit + 1])
     return page[:limit], len(page) > limit
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, views
+from . import api, edits_api, photo_views, views
 
 app_name = "chat"
 
@@ -20,6 +20,26 @@ api_urlpatterns = [
         "conversations/<int:conversation_id>/messages/",
         api.MessageListApi.as_view(),
         name="chat-messages",
+    ),
+    path(
+        "conversations/<int:conversation_id>/messages/<int:message_id>/",
+        edits_api.MessageDetailApi.as_view(),
+        name="chat-message",
+    ),
+    path(
+        "conversations/<int:conversation_id>/images/<int:image_id>/",
+        photo_views.ImageApi.as_view(),
+        name="chat-image",
+    ),
+    path(
+        "conversations/<int:conversation_id>/images/<int:image_id>/thumbnail/",
+        photo_views.ImageApi.as_view(thumbnail=True),
+        name="chat-image-thumbnail",
+    ),
+    path(
+        "conversations/<int:conversation_id>/archive/",
+        api.ArchiveApi.as_view(),
+        name="chat-archive",
     ),
     path(
         "conversations/<int:conversation_id>/read/",

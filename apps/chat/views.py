@@ -11,6 +11,8 @@ from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from apps.listings.topics import listing_topic
+from apps.moderation.selectors import has_blocked
+from tidewire.conf import tidewire_setting
 from tidewire.events import iso_timestamp
 from tidewire.streams import stream_offset
 
@@ -70,6 +72,9 @@ def room(request: HttpRequest, conversation_id: int) -> HttpResponse:
         "messages": messages,  # newest first
         "more": more,
         "receipts": {str(uid): receipt_body(p) for uid, p in markers.items()},
+        "edit_minutes": tidewire_setting("MESSAGE_EDIT_MINUTES"),
+        "blocked_by_me": has_blocked(blocker=me, blocked=other),
+        "photo_max_bytes": tidewire_setting("CHAT_IMAGE_MAX_BYTES"),
     }
     return render(
         request, "chat/room.html", {"page": page, "conversation": conversation, "other": other}

@@ -11,7 +11,7 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -92,6 +92,8 @@ class ListingOffersApi(OfferWrite):
             offer = services.offer_propose(listing_id=listing_id, buyer=request.user, amount=amount)
         except Listing.DoesNotExist:
             raise NotFound(f"No listing with id {listing_id}.") from None
+        except services.OfferBlocked as error:
+            raise PermissionDenied(str(error)) from None
         except IllegalMove as error:
             return _refused(error)
         return Response(offer_snapshot(offer), status=status.HTTP_201_CREATED)
@@ -125,6 +127,8 @@ class OfferMoveApi(OfferWrite):
             raise NotFound(f"No offer with id {offer_id}.") from None
         except services.OfferError as error:
             raise ValidationError({error.field: [error.message]}) from None
+        except services.OfferBlocked as error:
+            raise PermissionDenied(str(error)) from None
         except IllegalMove as error:
             return _refused(error)
         return Response(offer_snapshot(offer))

@@ -29,6 +29,7 @@ from apps.chat.topics import conversation_topic
 from apps.listings.models import Listing
 from apps.listings.services import _price as listing_price
 from apps.listings.services import listing_update
+from apps.moderation.selectors import blocked_between
 from apps.notifications.services import notify
 from tidewire.conf import tidewire_setting
 from tidewire.publish import publish
@@ -36,11 +37,25 @@ from tidewire.publish import publish
 from . import selectors
 from .events import OFFER, offer_snapshot
 from .kinds import OFFER_MOVE
-from .machine import ACCEPT, COUNTER, IllegalMove, next_status
+from .machine import ACCEPT, COUNTER, DECLINE, WITHDRAW, IllegalMove, next_status
 from .models import OPEN_STATUSES, Offer
 
 Status, Side = Offer.Status, Offer.Side
 SUBJECT = "offer"  # notifications' subject type
+
+
+class OfferBlocked(Exception):
+    """The buyer and the seller are blocked (either way): no offer or move that goes on
+    with the deal passes between them (API: 403). Declining and withdrawing still do."""
+
+
+# Moves that end a negotiation: allowed between a blocked pair (nothing new is proposed).
+CLOSING_MOVES = frozenset({DECLINE, WITHDRAW})
+
+
+def _check_not_blocked(buyer_id: int, seller_id: int) -> None:
+    if blocked_between(buyer_id, seller_id):
+        raise OfferBlocked("Offers cannot pass between you: one of you blocked the other.")
 
 
 class OfferError(ValueError):
@@ -115,6 +130,7 @@ def offer_propose(*, listing_id: int, buyer: Any, amount: Any) -> Offer:
             listing = _locked_listing(listing_id)
             if listing.seller_id == buyer.pk:
                 raise IllegalMove("own_listing", "You cannot make an offer on your own listing.")
+            _check_not_blocked(buyer.pk, listing.seller_id)
             if listing.status != Listing.Status.AVAILABLE:
                 raise IllegalMove(
                     f"listing_{listing.status}", f"The listing is {listing.status}: no offers."
@@ -175,6 +191,8 @@ def offer_move(*, offer_id: int, user: Any, action: str, amount: Any = None) -> 
         listing = _locked_listing(listing_id)
         offer = Offer.objects.select_for_update().get(pk=offer_id)
         offer.listing = listing
+        if action not in CLOSING_MOVES:
+            _check_not_blocked(offer.buyer_id, listing.seller_id)
         side = Side.BUYER if user.pk == offer.buyer_id else Side.SELLER
         now = timezone.now()
         try:

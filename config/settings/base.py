@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.bookings",
     "apps.dashboard",
+    "apps.moderation",
 ]
 
 MIDDLEWARE = [
@@ -222,6 +223,10 @@ STATICFILES_DIRS = (
 # 2.5 MiB, set here so docs/security.md can name it. A record or a chat message is a
 # few hundred bytes; past the limit the API answers 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Uploaded chat photos (apps/chat/photos.py), through default_storage: local files
+# here unless STORAGES names another backend (S3: docs/deployment.md#media). Never
+# served from a public MEDIA_URL: a view checks that the reader takes part.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 # Error pages and e-mails leave out credentials, DEBUG or not: passwords in JSON bodies
 # and in the traceback's local variables too (Django's own filter covers neither).

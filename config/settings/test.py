@@ -1,5 +1,9 @@
 """Tests: fast hashing, the embedded default unless the suite asks for Redis or PostgreSQL."""
 
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 
 SECRET_KEY = "test-only-not-secret-0b7e4f2a9c1d8e6f3a5b7c9d"
@@ -11,6 +15,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 TIDEWIRE_DEMO = True
+# Uploads of the tests (and of the servers they start) go to a scratch folder.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or tempfile.mkdtemp(prefix="tidewire-media-"))
 # Serve static files straight from the apps and node_modules (no collectstatic step).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

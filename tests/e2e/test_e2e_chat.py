@@ -40,6 +40,11 @@ print(json.dumps({{"conversation": conversation.pk, "listing": listing.pk,
 @pytest.fixture
 def people(e2e_server: ServerProcess) -> dict:
     """A seller, a buyer, a stranger and a conversation of the buyer about the seller's listing."""
+    return make_people(e2e_server)
+
+
+def make_people(e2e_server: ServerProcess) -> dict:
+    """`people` for other browser tests of the chat (test_e2e_chat_extras.py)."""
     tag = uuid.uuid4().hex[:6]
     names = {role: f"{role}-{tag}" for role in ("seller", "buyer", "stranger")}
     script = _MAKE_PEOPLE.format(names=names, password=PASSWORD, title=f"Laptop {tag}")

@@ -256,3 +256,31 @@ async def test_sends_over_the_socket_share_the_users_rate_limit(
     await asyncio.sleep(0.05)
     assert await database_sync_to_async(Message.objects.count)() == 2
     await socket.disconnect()
+
+
+async def test_edit_and_delete_over_the_socket_reach_the_other_side(
+    in_memory_layer, conversation, buyer, seller
+):
+    message, _ = await database_sync_to_async(services.message_send)(
+        conversation_id=conversation.pk, sender=buyer, body="Helo", client_id="c-1"
+    )
+    seller_socket = await chat_socket(conversation, seller)
+    buyer_socket = await chat_socket(conversation, buyer)
+    await buyer_socket.send_frame({"type": "edit", "message": message.pk, "body": "Hello"})
+    changed, own_copy = await both(buyer_socket, "changed", "message_updated")
+    assert changed["message"]["body"] == "Hello" and changed["message"]["edited_at"]
+    assert own_copy["message"] == changed["message"]
+    updated = await next_of(seller_socket, "message_updated")
+    assert updated["message"] == changed["message"]
+    # The other side may not change it: an error frame naming why.
+    await seller_socket.send_frame({"type": "delete", "message": message.pk})
+    assert (await next_of(seller_socket, "error"))["code"] == "forbidden"
+    await buyer_socket.send_frame({"type": "delete", "message": message.pk})
+    assert (await next_of(seller_socket, "message_updated"))["message"]["deleted"] is True
+    await both(buyer_socket, "changed", "message_updated")
+    await buyer_socket.send_frame({"type": "edit", "message": message.pk, "body": "back"})
+    assert (await next_of(buyer_socket, "error"))["code"] == "too_late"
+    await buyer_socket.send_frame({"type": "edit", "message": "x", "body": "back"})
+    assert '"message"' in (await next_of(buyer_socket, "error"))["message"]
+    await seller_socket.disconnect()
+    await buyer_socket.disconnect()

@@ -211,3 +211,53 @@ def test_a_conversation_emailed_once_is_emailed_again_only_for_new_messages(
     send(conversation, seller, "a reply")
     [reply] = run_job_until(clock, DELAY + SEND_INTERVAL)
     assert reply.to == ["buyer@example.com"] and "a reply" in reply.body
+
+
+def test_an_edit_through_the_service_is_what_the_email_says(clock, conversation, buyer):
+    from apps.chat.edits import message_edit
+
+    message = send(conversation, buyer, "Would you take 400?")
+    clock.advance(60)
+    message_edit(conversation_id=conversation.pk, message_id=message.pk, user=buyer, body="Or 390?")
+    [email] = run_job_until(clock, DELAY + SEND_INTERVAL)
+    assert "Or 390?" in email.body and "400" not in email.body
+
+
+def test_a_message_deleted_for_everyone_is_left_out_of_the_email(clock, conversation, buyer):
+    from apps.chat.edits import message_delete
+
+    kept = send(conversation, buyer, "Still available?")
+    gone = send(conversation, buyer, "My number is 0612345678")
+    clock.advance(60)
+    message_delete(conversation_id=conversation.pk, message_id=gone.pk, user=buyer)
+    [email] = run_job_until(clock, DELAY + SEND_INTERVAL)
+    assert kept.body in email.body and "0612345678" not in email.body
+
+
+def test_only_deleted_messages_unread_send_no_email(clock, conversation, buyer):
+    from apps.chat.edits import message_delete
+
+    gone = send(conversation, buyer, "Oops, wrong chat")
+    message_delete(conversation_id=conversation.pk, message_id=gone.pk, user=buyer)
+    assert run_job_until(clock, 2 * 3600) == []
+    assert OutgoingEmail.objects.get().status == "cancelled"
+
+
+def test_a_photo_without_text_says_so_in_the_email(clock, conversation, buyer, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buffer, format="PNG")
+    services.message_send(
+        conversation_id=conversation.pk,
+        sender=buyer,
+        body="",
+        client_id="photo-1",
+        images=[SimpleUploadedFile("a.png", buffer.getvalue(), content_type="image/png")],
+    )
+    [email] = run_job_until(clock, DELAY + SEND_INTERVAL)
+    assert "(a photo)" in email.body

@@ -54,6 +54,9 @@ def test_a_message_is_stored_and_announced_to_the_room_and_both_lists(conversati
         "client_id": "c-1",
         "created_at": event["message"]["created_at"],
         "status": "sent",
+        "edited_at": None,
+        "deleted": False,
+        "images": [],
     }
     [to_seller] = events_after(inbox_topic(seller.pk), lists[seller.pk])
     [to_buyer] = events_after(inbox_topic(buyer.pk), lists[buyer.pk])
@@ -183,8 +186,9 @@ def test_a_send_costs_a_bounded_number_of_queries(conversation, buyer):
     send(conversation, buyer, "warm up", "w")
     with CaptureQueriesContext(connection) as queries:
         send(conversation, buyer, "Hello", "q")
-    # client_id lookup; savepoint; lock; insert; update; markers; both unread counts;
+    # client_id lookup; savepoint; lock; the block check; insert; its photos (none,
+    # read once for every snapshot); unarchive; update; markers; both unread counts;
     # the room's event and both inbox rows (publish_all: 2); the notification:
     # preference, insert, unread count, event (2); the pending email: savepoint,
     # two reads (kept as it is, due earlier), release; release.
-    assert len(queries) == 19, [q["sql"] for q in queries]
+    assert len(queries) == 22, [q["sql"] for q in queries]

@@ -4,6 +4,8 @@
 import { api } from "../tidewire/http.js";
 import { pageSocket } from "../tidewire/page.js";
 import { showStatus } from "../tidewire/status.js";
+import { ListFilters, archiveButton } from "./list_filters.js";
+import { DELETED_TEXT } from "./message_actions.js";
 import { isSystemLine } from "./system_line.js";
 import { relativeTime } from "./time.js";
 
@@ -15,11 +17,13 @@ const socket = pageSocket();
 const inbox = socket.channel(page.topic);
 const ticks = { sent: "✓", delivered: "✓✓", read: "✓✓ read" };
 
-function matches(row, query) {
-  if (!query) return true;
-  const text = [row.listing.title, row.other.username, row.last_message?.body || ""];
-  return text.some((value) => value.toLowerCase().includes(query));
-}
+const filters = new ListFilters({
+  searchServer: async (query) => {
+    const { data } = await api("GET", `/api/conversations/?search=${encodeURIComponent(query)}`);
+    return data.map((row) => row.id);
+  },
+  onChange: () => render(),
+});
 
 function rowElement(row) {
   const link = document.createElement("a");
@@ -48,7 +52,8 @@ function rowElement(row) {
   if (last) {
     const own = last.sender === page.me;
     // A system line ("Sold") is nobody's: shown without a name.
-    preview.textContent = isSystemLine(last) ? last.body : `${own ? "You" : row.other.username}: ${last.body}`;
+    const text = last.deleted ? DELETED_TEXT : last.body;
+    preview.textContent = isSystemLine(last) ? text : `${own ? "You" : row.other.username}: ${text}`;
     if (own) {
       const tick = document.createElement("span");
       tick.className = "chat-status ms-2";
@@ -64,16 +69,18 @@ function rowElement(row) {
   when.className = "small text-body-secondary when";
   when.dataset.time = row.last_activity_at;
   when.textContent = relativeTime(row.last_activity_at);
-  link.append(top, preview, when);
+  const bottom = document.createElement("div");
+  bottom.className = "d-flex justify-content-between";
+  bottom.append(when, archiveButton(row, api, (text) => toast(text)));
+  link.append(top, preview, bottom);
   return link;
 }
 
 function render() {
-  const query = $("search").value.trim().toLowerCase();
   const sorted = [...rows.values()].sort(
     (a, b) => b.last_activity_at.localeCompare(a.last_activity_at) || b.id - a.id,
   );
-  const shown = sorted.filter((row) => matches(row, query));
+  const shown = sorted.filter((row) => filters.shows(row));
   $("conversations").replaceChildren(...shown.map(rowElement));
   $("empty").hidden = rows.size > 0;
 }
@@ -127,7 +134,8 @@ inbox.onJoin(({ reset }) => {
     });
 });
 showStatus(socket, $("status"));
-$("search").addEventListener("input", render);
+$("search").addEventListener("input", () => filters.setQuery($("search").value));
+$("show-archived").addEventListener("change", () => filters.setArchived($("show-archived").checked));
 setInterval(() => {
   for (const element of document.querySelectorAll(".when")) {
     element.textContent = relativeTime(element.dataset.time);

@@ -2,12 +2,15 @@
 // delivered → read ticks; typing; the other person's presence; messages written
 // offline wait in the browser's storage and go out, once, when the link is back.
 
+import { BlockToggle } from "../moderation/block_toggle.js";
 import { api } from "../tidewire/http.js";
 import { Presence } from "../tidewire/presence.js";
 import { pageSocket } from "../tidewire/page.js";
 import { NotSent } from "../tidewire/socket.js";
 import { showStatus } from "../tidewire/status.js";
+import { MessageActions } from "./message_actions.js";
 import { Outbox } from "./outbox.js";
+import { PhotoSender, photoProblem, renderPhotos } from "./photos.js";
 import { TypingSender, TypingWatcher, advance, statusFor } from "./receipts.js";
 import { isSystemLine, systemLineElement } from "./system_line.js";
 import { relativeTime } from "./time.js";
@@ -45,6 +48,13 @@ const outbox = new Outbox(conversationId, localStorage, () => crypto.randomUUID(
 const socket = pageSocket();
 const channel = socket.channel(page.topic);
 const listingChannel = socket.channel(page.listing_topic);
+const actions = new MessageActions({
+  conversationId,
+  me: me.id,
+  windowMinutes: page.edit_minutes,
+  api,
+  showError: (text) => ($("send-error").textContent = text),
+});
 
 function time(iso) {
   return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
@@ -95,7 +105,16 @@ function updateEmpty() {
 
 /** Show a stored message (from the page, REST, an ack or an event) exactly once. */
 function showStored(message, { prepend = false } = {}) {
-  if (byId.has(message.id)) return byId.get(message.id);
+  if (byId.has(message.id)) {
+    const shown = byId.get(message.id);
+    // Read again after a reset: the server's state may be an edit or a delete missed
+    // (a tombstone never comes back to life).
+    if (shown.dataset.deleted !== "true") {
+      actions.render(shown, message);
+      renderPhotos(shown, message);
+    }
+    return shown;
+  }
   let element = byClientId.get(message.client_id);
   const own = message.sender === me.id;
   const status = own ? advance(message.status, statusFor(message.id, receipts)) : message.status;
@@ -110,6 +129,8 @@ function showStored(message, { prepend = false } = {}) {
   }
   element.dataset.id = String(message.id);
   byId.set(message.id, element);
+  actions.render(element, message);
+  renderPhotos(element, message);
   if (oldestId === null || message.id < oldestId) oldestId = message.id;
   updateEmpty();
   return element;
@@ -122,6 +143,18 @@ function insertInOrder(element, id) {
   const firstPending = [...history.children].find((child) => !child.dataset.id);
   history.insertBefore(element, later || firstPending || null);
 }
+
+const photoSender = new PhotoSender({
+  url: `/api/conversations/${conversationId}/messages/`,
+  newId: () => crypto.randomUUID(),
+  csrfToken: () => document.cookie.match(/(?:^|; )csrftoken=([^;]*)/)?.[1] || "",
+  onPending: (item) => {
+    showPending(item);
+    return byClientId.get(item.client_id);
+  },
+  onStored: (message) => showStored(message),
+  onError: (text) => ($("send-error").textContent = text),
+});
 
 function showPending(item) {
   const message = { ...item, sender: me.id, id: null };
@@ -179,6 +212,18 @@ const typingWatcher = new TypingWatcher((shown) => {
 
 function send() {
   const body = $("body").value.trim();
+  const files = [...$("photos").files];
+  if (files.length) {
+    const problem = photoProblem(files, page.photo_max_bytes);
+    $("send-error").textContent = problem;
+    if (problem || body.length > MAX_BODY) return;
+    $("body").value = "";
+    $("photos").value = "";
+    $("photos-chosen").textContent = "";
+    typing.stop();
+    photoSender.send(body, files);
+    return;
+  }
   if (!body) return;
   if (body.length > MAX_BODY) {
     $("send-error").textContent = `A message holds at most ${MAX_BODY} characters (this one has ${body.length}).`;
@@ -248,6 +293,14 @@ async function refetch() {
 // Wiring ---------------------------------------------------------------------
 
 showStatus(socket, $("status"));
+new BlockToggle({
+  button: $("block-toggle"),
+  notice: $("block-notice"),
+  other,
+  blocked: page.blocked_by_me,
+  api,
+  showError: (text) => ($("send-error").textContent = text),
+});
 showListing(page.conversation.listing);
 for (const message of [...page.messages].reverse()) showStored(message);
 $("load-earlier").hidden = !page.more;
@@ -265,6 +318,12 @@ channel.on("message", (event) => {
     acknowledge();
   }
   scrollToEnd();
+});
+channel.on("message_updated", (event) => {
+  const element = byId.get(event.message.id);
+  if (!element) return;
+  actions.render(element, event.message); // an edit or a delete, live or replayed
+  renderPhotos(element, event.message);
 });
 channel.on("receipt", onReceipt);
 channel.onSignal("typing", (event) => {
@@ -311,6 +370,11 @@ $("body").addEventListener("keydown", (event) => {
 $("body").addEventListener("input", () => {
   if ($("body").value.trim()) typing.keystroke();
   else typing.stop();
+});
+$("photos").addEventListener("change", () => {
+  const count = $("photos").files.length;
+  $("photos-chosen").textContent = count ? `${count} photo${count > 1 ? "s" : ""} to send` : "";
+  $("send-error").textContent = photoProblem([...$("photos").files], page.photo_max_bytes);
 });
 $("load-earlier").addEventListener("click", () => loadEarlier().catch((error) => ($("send-error").textContent = error.message)));
 document.addEventListener("visibilitychange", acknowledge);

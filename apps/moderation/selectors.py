@@ -1,0 +1,31 @@
+"""Reads of moderation: who blocked whom (the chat and offers ask before every send)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from .models import Block
+
+
+def _user_id(user: Any) -> int:
+    return user if isinstance(user, int) else user.pk
+
+
+def blocked_between(a: Any, b: Any) -> bool:
+    """Whether either of two users (ids or users) blocked the other: one indexed query."""
+    a, b = _user_id(a), _user_id(b)
+    return Block.objects.filter(
+        Q(blocker_id=a, blocked_id=b) | Q(blocker_id=b, blocked_id=a)
+    ).exists()
+
+
+def has_blocked(*, blocker: Any, blocked: Any) -> bool:
+    """Whether `blocker` blocked `blocked` (one way round: whose block it is)."""
+    return Block.objects.filter(blocker_id=_user_id(blocker), blocked_id=_user_id(blocked)).exists()
+
+
+def blocks_made(*, user_id: int) -> QuerySet[Block]:
+    """The user's own blocks, newest first, with the blocked users."""
+    return Block.objects.filter(blocker_id=user_id).select_related("blocked")
