@@ -223,9 +223,9 @@ def message_announce(conversation: Conversation, message: Message) -> None:
     A new message (a system line too) brings an archived conversation back to both lists.
     """
     prefetch_related_objects([message], "images")  # for the events' snapshots
-    Participant.objects.filter(
-        conversation_id=conversation.pk, archived_at__isnull=False
-    ).update(archived_at=None)
+    Participant.objects.filter(conversation_id=conversation.pk, archived_at__isnull=False).update(
+        archived_at=None
+    )
     conversation.last_message = message
     conversation.last_activity_at = message.created_at
     conversation.save(update_fields=["last_message", "last_activity_at"])
