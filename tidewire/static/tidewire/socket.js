@@ -53,7 +53,7 @@ export class Socket {
     this.pending = new Map(); // ref -> {resolve, reject} of requests awaiting their reply
     this.closedByUser = false;
     window.addEventListener("online", () => this.reconnectNow());
-    window.addEventListener("offline", () => this.ws && this.ws.close());
+    window.addEventListener("offline", () => this.dropOffline());
   }
 
   /**
@@ -144,6 +144,18 @@ export class Socket {
     this.closedByUser = true;
     clearTimeout(this.timers.reconnect);
     if (this.ws) this.ws.close();
+  }
+
+  /**
+   * The browser says the link is down: show it now. A close handshake cannot finish
+   * offline, and Chromium fires `close` only once it gives up on it, seconds later;
+   * the socket is treated as closed at once (its late `close` event is ignored).
+   */
+  dropOffline() {
+    const ws = this.ws;
+    if (!ws) return;
+    ws.close();
+    if (this.ws === ws) ws.onclose({ code: 1006 });
   }
 
   reconnectNow() {

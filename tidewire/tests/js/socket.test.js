@@ -196,3 +196,30 @@ test("push rejects NotSent when not connected or when the socket closes first", 
   socket.close();
   await assert.rejects(waiting, NotSent);
 });
+
+test("going offline shows at once, even while the close handshake hangs", () => {
+  const listeners = {};
+  const realWindow = globalThis.window;
+  globalThis.window = { addEventListener: (name, listener) => (listeners[name] = listener) };
+  class HangingClose extends FakeWebSocket {
+    close() {
+      this.readyState = 2; // closing: offline, the server's answer never comes
+    }
+  }
+  try {
+    FakeWebSocket.instances = [];
+    const socket = new Socket("/ws/", { backoff: () => 60_000, WebSocketImpl: HangingClose });
+    socket.connect();
+    const ws = FakeWebSocket.instances[0];
+    ws.open();
+    assert.equal(socket.status, "connected");
+    listeners.offline();
+    assert.notEqual(socket.status, "connected");
+    assert.equal(socket.ws, null);
+    ws.onclose({ code: 1006 }); // the browser's own close event, later: ignored
+    assert.equal(FakeWebSocket.instances.length, 1);
+    socket.close();
+  } finally {
+    globalThis.window = realWindow;
+  }
+});
