@@ -150,7 +150,9 @@ async def test_token_expiry_closes_and_cleans_up(in_memory_layer, editor, settin
     from rest_framework_simplejwt.tokens import AccessToken
 
     token = AccessToken.for_user(editor)
-    token.set_exp(lifetime=timedelta(seconds=1))
+    # `exp` is whole seconds (truncated): a 1 s lifetime could leave almost nothing, and
+    # the socket would close before the subscribe below; 2 s leaves at least one.
+    token.set_exp(lifetime=timedelta(seconds=2))
     client, _, _ = await open_socket("/ws/", token=str(token))
     await subscribe(client, "lifecycle.7")
     close = await close_frame(client, timeout=5)
