@@ -40,6 +40,17 @@ def embedded(tmp_path):
 
 
 @pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on a free port, keeping what it receives."""
+    from tidewire.testing.smtp_inbox import SmtpInbox
+
+    inbox = SmtpInbox()
+    inbox.start()
+    yield inbox
+    inbox.stop()
+
+
+@pytest.fixture
 def clock(monkeypatch):
     """Time stands still for the test (django.utils.timezone.now) until `clock.advance(s)`."""
     from django.utils import timezone

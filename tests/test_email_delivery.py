@@ -26,21 +26,12 @@ from apps.mailing.models import OutgoingEmail
 from apps.mailing.unsubscribe import unsubscribe_token
 from tidewire.celery_jobs import task_name
 from tidewire.testing.servers import ServerProcesses
-from tidewire.testing.smtp_inbox import SmtpInbox
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 SITE_URL = "https://tidewire.example"
 SENDER = "Tidewire <noreply@tidewire.example>"
 client_ids = count()
-
-
-@pytest.fixture
-def smtp():
-    inbox = SmtpInbox()
-    inbox.start()
-    yield inbox
-    inbox.stop()
 
 
 @pytest.fixture

@@ -47,9 +47,8 @@ def check_database() -> Finding:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        plan = MigrationExecutor(connection).migration_plan(
-            MigrationExecutor(connection).loader.graph.leaf_nodes()
-        )
+        executor = MigrationExecutor(connection)  # loads every migration: build it once
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     except Exception as error:
         return Finding(
             "database",

@@ -7,7 +7,6 @@ from django.core.management import CommandError, call_command
 
 from tidewire.doctor import run_checks
 from tidewire.testing.redis_server import free_port
-from tidewire.testing.smtp_inbox import SmtpInbox
 
 pytestmark = pytest.mark.django_db
 
@@ -40,14 +39,6 @@ def use_smtp(settings, port: int) -> None:
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-
-
-@pytest.fixture
-def smtp():
-    inbox = SmtpInbox()
-    inbox.start()
-    yield inbox
-    inbox.stop()
 
 
 def by_name(findings):
