@@ -45,13 +45,22 @@ class SubscribeFailed(Exception):
 class Subscription:
     """One socket following one topic: holds events back while it catches up, drops repeats."""
 
-    __slots__ = ("last_offset", "match", "pending", "rule", "seed_format", "sender")
+    __slots__ = ("last_offset", "match", "pending", "rule", "seed_format", "sender", "types")
 
     def __init__(
-        self, sender: Sender, *, seed_format: bool, rule: TopicRule, match: re.Match[str]
+        self,
+        sender: Sender,
+        *,
+        seed_format: bool,
+        rule: TopicRule,
+        match: re.Match[str],
+        types: frozenset[str] | None = None,
     ) -> None:
         self.sender = sender
         self.seed_format = seed_format
+        # The event types this socket is sent (None: all): a seed endpoint's contract
+        # may name fewer than its topic carries.
+        self.types = types
         # The topic's family, resolved once: its presence, frames and leave hook.
         self.rule = rule
         self.match = match
@@ -69,6 +78,8 @@ class Subscription:
         A signal goes out at once once the subscription is live (it has no offset
         to order by, and is only worth anything now).
         """
+        if self.types is not None and outbound.type not in self.types:
+            return
         if outbound.offset is None:
             if self.pending is None:
                 self.sender.send_outbound(outbound, seed_format=self.seed_format)
@@ -105,7 +116,12 @@ class TopicsConsumer(SocketConsumer):
             self.unfollow(topic)
 
     async def follow(
-        self, topic: str, *, after: int | None, seed_format: bool
+        self,
+        topic: str,
+        *,
+        after: int | None,
+        seed_format: bool,
+        types: frozenset[str] | None = None,
     ) -> tuple[Subscription, int, bool]:
         """Subscribe to a topic and replay what came after `after`.
 
@@ -118,7 +134,9 @@ class TopicsConsumer(SocketConsumer):
         If anything fails, nothing is left subscribed and SubscribeFailed is raised.
         """
         rule, match = resolve_topic(topic)
-        subscription = Subscription(self.sender, seed_format=seed_format, rule=rule, match=match)
+        subscription = Subscription(
+            self.sender, seed_format=seed_format, rule=rule, match=match, types=types
+        )
         self.subscriptions[topic] = subscription
         metrics.count(metrics.SUBSCRIPTIONS, family=metrics.topic_family(topic))
         try:
@@ -222,6 +240,8 @@ class FixedTopicConsumer(TopicsConsumer):
     """A seed endpoint: one fixed topic, event bodies sent bare, in the seed's format."""
 
     topic: str = ""
+    # The event types the endpoint's contract names, when fewer than the topic carries.
+    event_types: frozenset[str] | None = None
 
     def get_topic(self) -> str:
         """The topic this socket follows (subclasses may read it from the URL)."""
@@ -246,7 +266,9 @@ class FixedTopicConsumer(TopicsConsumer):
             await self.refuse(close_codes.FORBIDDEN, "not allowed")
             return
         try:
-            subscription, offset, _ = await self.follow(topic, after=None, seed_format=True)
+            subscription, offset, _ = await self.follow(
+                topic, after=None, seed_format=True, types=self.event_types
+            )
         except SubscribeFailed:
             await self.refuse(close_codes.INTERNAL_ERROR, "could not follow the topic")
             return

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from tidewire.consumers import FixedTopicConsumer
 
+from .events import RESERVATION_CREATED, RESERVATION_DELETED, RESERVATION_UPDATED
 from .topics import DASHBOARD_TOPIC, business_topic
 
 
@@ -17,7 +18,16 @@ class DashboardConsumer(FixedTopicConsumer):
 
 
 class BusinessConsumer(FixedTopicConsumer):
-    """One business's reservations and its own changes, for its owner and super admins."""
+    """One business's reservations, for its owner and super admins.
+
+    The BRIEF names `reservation_created|_updated|_deleted` for this endpoint: the
+    business's own changes, also on its topic (the `/business/` page follows them
+    on `/ws/`), are not sent here.
+    """
+
+    event_types = frozenset(
+        e.name for e in (RESERVATION_CREATED, RESERVATION_UPDATED, RESERVATION_DELETED)
+    )
 
     def get_topic(self) -> str:
         return business_topic(self.scope["url_route"]["kwargs"]["business_id"])

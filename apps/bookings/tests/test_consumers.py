@@ -95,6 +95,25 @@ async def test_an_owner_follows_their_business(any_layer, owner, salon):
     await socket.disconnect()
 
 
+async def test_the_business_socket_sends_reservation_events_only_as_the_brief_names(
+    in_memory_layer, owner, salon
+):
+    """The business's own changes are on its topic too (for /business/ on /ws/), but the
+    BRIEF's /ws/business/<id>/ carries reservation_created|_updated|_deleted only."""
+    socket = await accepted(f"/ws/business/{salon.pk}/", owner)
+    await database_sync_to_async(services.business_update)(
+        business_id=salon.pk, changes={"name": "Olivia & Co"}
+    )
+    await book_async(salon)
+    frame = await socket.frame()
+    assert frame["type"] == "reservation_created"
+    assert frame["payload"]["message"].startswith("New reservation at 'Olivia & Co'")
+    stored = await database_sync_to_async(events_after)(business_topic(salon.pk))
+    types = [e["type"] for e in stored]
+    assert "business_updated" in types  # stored on the topic, not sent here
+    await socket.disconnect()
+
+
 async def test_a_super_admin_follows_any_business(in_memory_layer, super_admin, salon):
     socket = await accepted(f"/ws/business/{salon.pk}/", super_admin)
     await book_async(salon)
