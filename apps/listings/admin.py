@@ -1,13 +1,16 @@
 from django.contrib import admin
 
+from tidewire.admin import ThroughServices
+
 from . import services
 from .models import Listing
 
 
 @admin.register(Listing)
-class ListingAdmin(admin.ModelAdmin):
+class ListingAdmin(ThroughServices):
     """Listings by status and seller; every save and delete goes through the services."""
 
+    service_fields = services.EDITABLE_FIELDS
     list_display = ("id", "title", "price", "status", "seller", "updated_at")
     list_filter = ("status",)
     search_fields = ("title", "description", "seller__username")
@@ -19,34 +22,17 @@ class ListingAdmin(admin.ModelAdmin):
         """The seller is chosen when the listing is created; it never changes hands."""
         return (*self.readonly_fields, "seller") if obj is not None else self.readonly_fields
 
-    def save_model(self, request, obj, form, change):
-        """Save through the services so the change is broadcast like any other."""
-        if change:
-            changes = {
-                f: form.cleaned_data[f] for f in form.changed_data if f in services.EDITABLE_FIELDS
-            }
-            if changes:
-                updated = services.listing_update(listing_id=obj.pk, changes=changes)
-                obj.updated_at = updated.updated_at
-        else:
-            created = services.listing_create(
-                seller=obj.seller,
-                title=obj.title,
-                description=obj.description,
-                price=obj.price,
-                status=obj.status,
-            )
-            obj.pk, obj.created_at, obj.updated_at = (
-                created.pk,
-                created.created_at,
-                created.updated_at,
-            )
+    def create(self, obj, request):
+        return services.listing_create(
+            seller=obj.seller,
+            title=obj.title,
+            description=obj.description,
+            price=obj.price,
+            status=obj.status,
+        )
 
-    def delete_model(self, request, obj):
-        """Delete through the service so the deletion is broadcast."""
-        services.listing_delete(listing_id=obj.pk)
+    def update(self, pk, changes, request):
+        return services.listing_update(listing_id=pk, changes=changes)
 
-    def delete_queryset(self, request, queryset):
-        """Bulk delete one by one, each broadcast."""
-        for pk in queryset.values_list("pk", flat=True):
-            services.listing_delete(listing_id=pk)
+    def delete_one(self, pk, request):
+        services.listing_delete(listing_id=pk)
