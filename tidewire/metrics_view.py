@@ -23,6 +23,7 @@ from . import metrics
 from .around_request import AroundRequest
 from .conf import tidewire_setting
 from .jobs import job_runner
+from .redis_pools import SharedConnectionPool
 
 CELERY_QUEUE = "celery"  # Celery's default queue: a Redis list of waiting tasks
 REDIS_TIMEOUT = 1.0  # seconds: a scrape must not hang on a sick Redis
@@ -36,10 +37,9 @@ class CeleryQueueCollector:
             return
         import redis
 
+        pool = SharedConnectionPool.from_url(settings.REDIS_URL, socket_timeout=REDIS_TIMEOUT)
         try:
-            client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=REDIS_TIMEOUT)
-            length = client.llen(CELERY_QUEUE)
-            client.close()
+            length = redis.Redis(connection_pool=pool).llen(CELERY_QUEUE)
         except redis.RedisError:
             return  # the scrape still answers; /health/ready names Redis
         yield GaugeMetricFamily(
