@@ -136,23 +136,25 @@ def test_production_settings_close_metrics_by_default():
     assert DEFAULTS["METRICS_PUBLIC"] == "no" and DEFAULTS["METRICS_TOKEN"] == ""
 
 
-def test_the_celery_queue_length_is_read_at_each_scrape(settings, redis_server):
+def test_the_celery_queue_length_is_read_at_each_scrape(settings, redis_server, client):
     import redis
 
     from tidewire.metrics_view import CeleryQueueCollector
 
     settings.REDIS_URL = redis_server.url
     settings.TIDEWIRE = {**settings.TIDEWIRE, "JOB_RUNNER": "celery"}
-    client = redis.Redis.from_url(redis_server.url)
-    client.delete("celery")
-    client.rpush("celery", "task-1", "task-2")
+    queue = redis.Redis.from_url(redis_server.url)
+    queue.delete("celery")
+    queue.rpush("celery", "task-1", "task-2")
     try:
         [family] = CeleryQueueCollector().collect()
         assert family.name == "tidewire_celery_queue_length"
         assert family.samples[0].value == 2
+        scraped = samples(client.get("/metrics").content.decode())
+        assert value(scraped, "tidewire_celery_queue_length") == 2
     finally:
-        client.delete("celery")
-        client.close()
+        queue.delete("celery")
+        queue.close()
 
 
 async def test_several_processes_add_up_in_multiprocess_mode(servers, editor, tmp_path):

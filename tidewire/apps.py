@@ -30,16 +30,8 @@ class TidewireConfig(AppConfig):
 
 
 def _set_up_metrics() -> None:
-    """Counting on or off (TIDEWIRE METRICS); Celery's queue read at each scrape."""
-    import os
-
-    from prometheus_client import REGISTRY
-
+    """Counting on or off (TIDEWIRE METRICS)."""
     from . import metrics
     from .conf import tidewire_setting
-    from .metrics_view import CeleryQueueCollector
 
     metrics.enabled = tidewire_setting("METRICS") != "off"
-    if "PROMETHEUS_MULTIPROC_DIR" not in os.environ and not metrics.celery_collector_registered:
-        REGISTRY.register(CeleryQueueCollector())
-        metrics.celery_collector_registered = True

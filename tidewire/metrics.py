@@ -18,7 +18,6 @@ import time
 from prometheus_client import Counter, Gauge, Histogram
 
 enabled = True
-celery_collector_registered = False
 
 SOCKETS_OPEN = Gauge(
     "tidewire_sockets_open",

@@ -47,13 +47,17 @@ class CeleryQueueCollector:
         )
 
 
+# Read from Redis at each scrape, not counted by a process: never summed across processes.
+_SCRAPE_TIME = CollectorRegistry()
+_SCRAPE_TIME.register(CeleryQueueCollector())
+
+
 def _registry() -> CollectorRegistry:
     """This process's metrics, or with PROMETHEUS_MULTIPROC_DIR every process's, summed."""
     if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
         return REGISTRY
     registry = CollectorRegistry()
     multiprocess.MultiProcessCollector(registry)
-    registry.register(CeleryQueueCollector())
     return registry
 
 
@@ -83,7 +87,8 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
             status=403,
             content_type="text/plain; charset=utf-8",
         )
-    return HttpResponse(generate_latest(_registry()), content_type=CONTENT_TYPE_LATEST)
+    text = generate_latest(_registry()) + generate_latest(_SCRAPE_TIME)
+    return HttpResponse(text, content_type=CONTENT_TYPE_LATEST)
 
 
 class RequestMetricsMiddleware(AroundRequest):
