@@ -1,10 +1,11 @@
-"""Reads of businesses and reservations, as each user may see them."""
+"""Reads of businesses, reservations and their audit entries, as each user may see them."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
 from apps.accounts.roles import is_super_admin
+from apps.audit.models import AuditEntry
 
 from .models import Business, OwnerEmailSettings, Reservation
 
@@ -27,6 +28,20 @@ def reservations_visible_to(user) -> QuerySet[Reservation]:
     if not user.is_authenticated:
         return reservations.none()
     return reservations.filter(business__owner_id=user.pk)
+
+
+def audit_entries_visible_to(user) -> QuerySet[AuditEntry]:
+    """Every audit entry for a super admin; those of an owner's businesses; none otherwise.
+
+    Here, not in apps/audit: who owns what is the bookings' to say, and the audit
+    log stays an app that knows no other.
+    """
+    if is_super_admin(user):
+        return AuditEntry.objects.all()
+    if not user.is_authenticated:
+        return AuditEntry.objects.none()
+    owned = Business.objects.filter(owner_id=user.pk).values("pk")
+    return AuditEntry.objects.filter(business_id__in=owned)
 
 
 def owner_email_delivery(*, owner_id: int) -> str:

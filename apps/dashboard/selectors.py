@@ -14,7 +14,6 @@ from django.db.models.functions import TruncDate, TruncHour
 from django.utils import timezone
 
 from apps.audit.models import AuditEntry
-from apps.audit.selectors import audit_entries_visible_to
 from apps.bookings.events import (
     BUSINESS_CREATED,
     BUSINESS_DELETED,
@@ -24,7 +23,11 @@ from apps.bookings.events import (
     RESERVATION_UPDATED,
 )
 from apps.bookings.models import Business, Reservation
-from apps.bookings.selectors import businesses_visible_to, reservations_visible_to
+from apps.bookings.selectors import (
+    audit_entries_visible_to,
+    businesses_visible_to,
+    reservations_visible_to,
+)
 from tidewire.events import iso_timestamp
 
 from .periods import (
