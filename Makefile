@@ -8,7 +8,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tidewire
 ROOT := $(shell id -u)
 
-.PHONY: run worker beat install install-dev lock system-deps test lint format bench bench-idle bench-chat clean
+.PHONY: run worker beat install install-dev lock system-deps test lint format bench bench-idle bench-chat bench-soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -96,6 +96,12 @@ bench-idle: install-dev system-deps
 # Seed 003's chat: 500 conversations (1,000 sockets), 200 messages/s over the socket.
 bench-chat: install-dev system-deps
 	$(BIN)/python -m bench.chat
+
+# The soak (by hand, never in CI): 30 minutes of mixed traffic with clients dropping
+# and resuming; memory growth per hour, latency drift, losses (docs/reliability.md).
+SOAK_MINUTES ?= 30
+bench-soak: install-dev system-deps
+	$(BIN)/python -m bench.soak --minutes $(SOAK_MINUTES)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3 db.sqlite3-*

@@ -11,6 +11,21 @@ from tidewire.testing.redis_server import RedisServer
 from tidewire.testing.servers import ServerProcess, ServerProcesses
 
 
+def pytest_collection_modifyitems(config, items):
+    """In the PostgreSQL pass, skip the tests that never touch its database: the browser
+    tests and those on `embedded` serve the embedded default from a SQLite file of their
+    own whatever DATABASE_URL says, so the SQLite pass (make test runs it first) ran
+    exactly them."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    same = pytest.mark.skip(reason="on its own SQLite server: the SQLite pass ran it")
+    for item in items:
+        if "/e2e/" in str(item.path) or "embedded" in getattr(item, "fixturenames", ()):
+            item.add_marker(same)
+
+
 @pytest.fixture(scope="session")
 def redis_server():
     """A private redis-server for the whole run, on a free port."""

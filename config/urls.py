@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework_simplejwt.views import TokenRefreshView
 
@@ -14,6 +14,7 @@ from apps.notifications.urls import api_urlpatterns as notifications_api
 from apps.offers.urls import api_urlpatterns as offers_api
 from apps.records.urls import api_urlpatterns as records_api
 from tidewire.metrics_view import metrics_view
+from tidewire.rest_errors import api_not_found
 from tidewire.sync_threads import on_login_threads
 
 # The admin's login checks a password too (before admin.site.urls reads it below).
@@ -49,4 +50,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
     path("metrics", metrics_view, name="metrics"),  # Prometheus (docs/deployment.md#metrics)
+    re_path(r"^api/", api_not_found),  # last: any other /api/ path is a JSON 404
 ]

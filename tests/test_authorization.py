@@ -1,8 +1,8 @@
 """Authorization everywhere: found by walking the URL configuration, not by a list."""
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
-from rest_framework.views import APIView
+
+from tidewire.testing.routes import all_routes, concrete, is_api, methods_of
 
 pytestmark = pytest.mark.django_db
 
@@ -16,43 +16,13 @@ OWN_RULE_PAGES = {"/metrics"}
 SIGNED_LINK_PAGES = {"/notifications/unsubscribe/1/"}
 # Endpoints that are how one gets credentials: they answer 400/401 on their own terms.
 CREDENTIAL_ENDPOINTS = {"/api/auth/token/", "/api/auth/token/refresh/", "/api/auth/logout/"}
+# The last route: any other path under /api/ is a JSON 404, logged in or not.
+API_NOT_FOUND = "/^api/"
 
 
-def walk(patterns, prefix=""):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            if str(entry.pattern).startswith("admin/"):
-                continue  # Django admin guards itself (tested below)
-            yield from walk(entry.url_patterns, prefix + str(entry.pattern))
-        elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern), entry.callback, entry.default_args
-
-
-def concrete(route):
-    """A URL for a route, with 1 for every path parameter."""
-    path = "/" + route
-    while "<" in path:
-        start, end = path.index("<"), path.index(">")
-        path = path[:start] + "1" + path[end + 1 :]
-    return path
-
-
-ROUTES = list(walk(get_resolver().url_patterns))
-API_ROUTES = [
-    (concrete(route), callback)
-    for route, callback, _ in ROUTES
-    if isinstance(getattr(callback, "cls", None), type) and issubclass(callback.cls, APIView)
-]
-PAGE_ROUTES = [
-    concrete(route)
-    for route, callback, _ in ROUTES
-    if not (isinstance(getattr(callback, "cls", None), type) and issubclass(callback.cls, APIView))
-]
-
-
-def methods_of(callback):
-    view = callback.cls
-    return [m for m in ("get", "post", "put", "patch", "delete") if hasattr(view, m)]
+ROUTES = all_routes()
+API_ROUTES = [(concrete(route), callback) for route, callback, _ in ROUTES if is_api(callback)]
+PAGE_ROUTES = [concrete(route) for route, callback, _ in ROUTES if not is_api(callback)]
 
 
 def test_the_walk_finds_the_endpoints_it_should():
@@ -79,7 +49,9 @@ def test_every_api_endpoint_refuses_requests_without_credentials(client, url, ca
 @pytest.mark.parametrize("url", PAGE_ROUTES)
 def test_every_page_but_the_public_ones_needs_a_login(client, url):
     response = client.get(url)
-    if url in PUBLIC_PAGES | OWN_RULE_PAGES:
+    if url == API_NOT_FOUND:
+        assert client.get("/api/no-such-thing/").json()["detail"].startswith("No API endpoint")
+    elif url in PUBLIC_PAGES | OWN_RULE_PAGES:
         assert response.status_code == 200, url
     elif url in SIGNED_LINK_PAGES:
         assert response.status_code == 400, url

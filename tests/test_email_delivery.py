@@ -7,9 +7,6 @@ renders them and hands them to a real SMTP server (aiosmtpd) that the test reads
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 from html import unescape
@@ -25,6 +22,7 @@ from apps.listings.services import listing_create
 from apps.mailing.models import OutgoingEmail
 from apps.mailing.unsubscribe import unsubscribe_token
 from tidewire.celery_jobs import task_name
+from tidewire.testing.celery_worker import CeleryWorker
 from tidewire.testing.servers import ServerProcesses
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
@@ -85,30 +83,13 @@ def assert_missed_message_email(email, seller, body: str) -> None:
 def worker(mail_env, redis_server, tmp_path):
     """A real Celery worker (`celery -A config worker`) on a Redis database of its own."""
     broker = redis_server.url.rsplit("/", 1)[0] + "/5"  # apart from the suite's channel layer
-    env = {
-        **os.environ,
-        **mail_env,
-        "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],
-        "REDIS_URL": broker,
-        "PYTHONUNBUFFERED": "1",
-    }
-    log_path = tmp_path / "worker.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-             "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    process = CeleryWorker(env=mail_env, broker=broker, log_path=tmp_path / "worker.log")
+    process.start()
     try:
         yield Celery(broker=broker, backend=broker)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        print(f"--- celery worker log ---\n{log_path.read_text(errors='replace')[-4000:]}")
+        process.stop()
+        print(f"--- celery worker log ---\n{process.log_tail()}")
 
 
 @pytest.mark.redis

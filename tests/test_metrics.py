@@ -106,7 +106,7 @@ async def test_real_traffic_moves_every_metric(embedded):
     assert value(after, closes, code="4429") - value(before, closes, code="4429") == 1
     limited = "tidewire_rate_limited_total"
     assert value(after, limited, scope="socket_frames") > 0
-    route = {"route": "/api/users/<int:record_id>/", "method": "PATCH", "status": "2xx"}
+    route = {"route": "/api/users/<id:record_id>/", "method": "PATCH", "status": "2xx"}
     http_count = "tidewire_http_request_duration_seconds_count"
     assert value(after, http_count, **route) - value(before, http_count, **route) == 303
 

@@ -21,10 +21,13 @@ class TidewireConfig(AppConfig):
     verbose_name = "Tidewire core"
 
     def ready(self) -> None:
-        """Keep tokens out of the server's logs; check the TIDEWIRE setting's keys."""
+        """Keep tokens out of the server's logs; check the TIDEWIRE setting's keys; `<id:>`
+        in URLs."""
+        from . import ids
         from .logs import install_redaction
 
         install_redaction()
+        ids.register()
         _set_up_metrics()
         checks.register(unknown_settings)
 

@@ -263,6 +263,7 @@ class FixedTopicConsumer(TopicsConsumer):
             await self.refuse(close_codes.INTERNAL_ERROR, "could not check access")
             return
         if not allowed:
+            _log_refused_join(self.scope, topic)
             await self.refuse(close_codes.FORBIDDEN, "not allowed")
             return
         try:
@@ -324,6 +325,7 @@ class MultiplexConsumer(TopicsConsumer):
             self.send_error("join_failed", str(error), ref)
             return
         if not allowed:
+            _log_refused_join(self.scope, topic)
             self.send_error("forbidden", f"not allowed to join {topic!r}", ref)
             return
         if topic in self.subscriptions:
@@ -356,3 +358,10 @@ class MultiplexConsumer(TopicsConsumer):
             self.send_error("not_subscribed", f"not subscribed to {shown!r}", ref)
             return
         self.send_frame({"type": "unsubscribed", "topic": topic, "ref": ref})
+
+
+def _log_refused_join(scope: dict[str, Any], topic: str) -> None:
+    """A join the topic's rule refused: probing for others' topics shows in the log."""
+    user = scope.get("user")
+    who = user.pk if user is not None and user.is_authenticated else "anonymous"
+    logger.warning("refused %r to user %s: not allowed", topic[:100], who)

@@ -8,6 +8,8 @@ a crash point is one dictionary lookup.
 import os
 
 AFTER_COMMIT_BEFORE_PUBLISH = "after_commit_before_publish"
+# The SMTP server answered "250 OK" to an email; the row is not marked sent yet.
+EMAIL_SENT_BEFORE_MARK = "email_sent_before_mark"
 
 # Exit status of a process that crashed on purpose, distinct from real failures.
 CRASH_EXIT_STATUS = 70

@@ -92,7 +92,7 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
 
 
 class RequestMetricsMiddleware(AroundRequest):
-    """Times each request by its route pattern (`/api/records/<int:pk>/`), never its path:
+    """Times each request by its route pattern (`/api/users/<id:record_id>/`), never its path:
     a label per URL would grow without end."""
 
     def before(self, request: HttpRequest) -> float:

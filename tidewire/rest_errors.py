@@ -3,6 +3,12 @@
 Django raises RequestDataTooBig, TooManyFieldsSent and TooManyFilesSent from
 `request.body` / `request.data`; outside DRF's own exceptions they left the view,
 and Django answered its HTML 400 page (or the debug page): not JSON, and not 413.
+
+The database going away (PostgreSQL restarting, a network cut) raised
+OperationalError out of the view: an HTML 500. It is a 503 with `Retry-After`
+now, which clients retry. Usually nothing was written; a connection lost during
+the COMMIT itself leaves that unknown, so retries carry what makes them safe
+(`If-Match` on a record, the same `client_id` for a chat message).
 """
 
 from __future__ import annotations
@@ -11,13 +17,16 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import (
     RequestDataTooBig,
     SuspiciousOperation,
     TooManyFieldsSent,
     TooManyFilesSent,
 )
-from django.http import UnreadablePostError
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, JsonResponse, UnreadablePostError
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import status
 from rest_framework.exceptions import APIException, ParseError
 from rest_framework.response import Response
@@ -27,6 +36,17 @@ from rest_framework.views import exception_handler as drf_exception_handler
 class RequestTooLarge(APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "request_too_large"
+
+
+class DatabaseUnavailable(APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "database_unavailable"
+    default_detail = "The database did not answer. Try again shortly."
+
+
+# Seconds a client should wait before retrying after a 503: about one pool check
+# of PostgreSQL coming back (DATABASE_POOL_TIMEOUT is 5 s).
+DATABASE_RETRY_AFTER = 2
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -43,4 +63,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = ParseError(f"Too many files: at most {settings.DATA_UPLOAD_MAX_NUMBER_FILES}.")
     elif isinstance(exc, UnreadablePostError):
         exc = ParseError(f"The request body could not be read: {exc}")
+    elif isinstance(exc, OperationalError | InterfaceError):
+        logging.getLogger(__name__).warning("database unavailable: %s", exc)
+        response = drf_exception_handler(DatabaseUnavailable(), context)
+        if response is not None:
+            response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
     return drf_exception_handler(exc, context)
+
+
+@csrf_exempt  # it writes nothing, and a 403 page would hide the 404
+@login_not_required  # an API caller gets the 404, not a redirect to the login page
+def api_not_found(request: HttpRequest) -> JsonResponse:
+    """404 as JSON for a path under /api/ that names no endpoint (Django's page is HTML)."""
+    return JsonResponse(
+        {"detail": f"No API endpoint at {request.path}."}, status=status.HTTP_404_NOT_FOUND
+    )

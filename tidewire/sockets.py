@@ -114,9 +114,10 @@ class SocketConsumer(AsyncWebsocketConsumer):
         if user is None or not user.is_authenticated:
             # Accept first: a close before the handshake reaches the browser as a bare
             # 1006 with no code or reason to act on.
-            await self.refuse(
-                close_codes.UNAUTHORIZED, _AUTH_REFUSALS[self.scope.get("auth_error", "missing")]
-            )
+            reason = _AUTH_REFUSALS[self.scope.get("auth_error", "missing")]
+            if self.scope.get("auth_error"):  # a token was given and refused: worth a look
+                logger.warning("refusing a socket from %s: %s", client_address(self.scope), reason)
+            await self.refuse(close_codes.UNAUTHORIZED, reason)
             return
         counted = (str(user.pk), client_address(self.scope))
         refusal = await connections.open(self, user=counted[0], address=counted[1])

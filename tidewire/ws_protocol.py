@@ -7,15 +7,22 @@ whole life, though nothing reads them after the handshake; an `asyncio.Queue` fo
 incoming messages (three deques, ~2.3 KB, for a queue that usually holds one
 message: uvicorn stops reading while one waits); and an `asyncio.Event` gating
 sends (one more deque). `python -m config.serve` runs this subclass instead:
-same protocol, same behaviour, those three made lean.
+same protocol, same behaviour, those three made lean; and a text frame that is
+not UTF-8 is logged in one line, not as an error with a traceback.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+logger = logging.getLogger(__name__)
+# RFC 6455 7.4.1: "data within a message that was not consistent with the type of the message".
+INVALID_PAYLOAD = 1007
+NOT_UTF8 = "closing a socket from %s: a text frame is not UTF-8 (%s)"
 
 
 class Inbox:
@@ -108,3 +115,24 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
         if self.handshake_complete and getattr(self, "response", None) is not None:
             # Only the handshake reads these; they would otherwise live as long as the socket.
             self.request = self.response = None  # type: ignore[assignment]
+
+    def send_receive_event_to_app(self) -> None:
+        """Hand a whole message to the application; close 1007 a text one that is not UTF-8.
+
+        uvicorn closes such a socket with 1007 too, but logs each at ERROR with a
+        traceback: any client could fill the error log (and page whoever watches it)
+        by sending one bad byte per connection. Decoding here first costs a second
+        decode of each incoming text message: clients send small frames, rarely.
+        """
+        if self.curr_msg_data_type == "text" and not self.close_sent:
+            try:
+                b"".join(self.frames).decode()
+            except UnicodeDecodeError as error:
+                self.frames = []
+                address = "{}:{}".format(*self.client) if self.client else "unknown"
+                # error.reason: "invalid start byte", "unexpected end of data", ...
+                logger.info(NOT_UTF8, address, error.reason)
+                self.conn.send_close(INVALID_PAYLOAD)
+                self.handle_parser_exception()
+                return
+        super().send_receive_event_to_app()

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
@@ -21,7 +22,12 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 from rest_framework_simplejwt.utils import get_md5_hash_password
 
+from tidewire.rest import StrictSerializer
+
 from .models import TokenGeneration
+
+# Three base64url parts joined by dots (the field is trimmed before it is matched).
+JWT_SHAPE = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"
 
 GENERATION_CLAIM = "gen"
 
@@ -64,8 +70,12 @@ class RevocableTokenObtainPairSerializer(TokenObtainPairSerializer):
     token_class = RevocableRefreshToken
 
 
-class RevocableTokenRefreshSerializer(TokenRefreshSerializer):
-    """Refresh, refusing a refresh token of an earlier generation or password."""
+class RevocableTokenRefreshSerializer(StrictSerializer, TokenRefreshSerializer):
+    """Refresh, refusing a refresh token of an earlier generation or password (and a
+    field other than `refresh`)."""
+
+    # A JWT's shape (the schema shows it): anything else is a 400 naming `refresh`.
+    refresh = serializers.RegexField(JWT_SHAPE, max_length=4096)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
         refresh = self.token_class(attrs["refresh"])  # signature, expiry, blacklist

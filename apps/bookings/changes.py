@@ -18,6 +18,7 @@ from .events import (
     BUSINESS_DELETED,
     RESERVATION_DELETED,
     business_snapshot,
+    business_with_owner,
     envelope,
     reservation_snapshot,
 )
@@ -54,7 +55,7 @@ def reservation_message(
 def audit_snapshot(obj: Business | Reservation) -> dict[str, Any]:
     """The object as the audit log keeps it: the event's fields, and a business's owner."""
     if isinstance(obj, Business):
-        return {**business_snapshot(obj), "owner": obj.owner_id}
+        return business_with_owner(obj)
     return reservation_snapshot(obj)
 
 

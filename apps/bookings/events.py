@@ -72,6 +72,12 @@ def business_snapshot(business: Business) -> dict[str, Any]:
     return {"id": business.pk, "name": business.name, "subdomain": business.subdomain}
 
 
+def business_with_owner(business: Business) -> dict[str, Any]:
+    """The business as the REST API and the audit log show it: the event's fields and its
+    owner's id."""
+    return {**business_snapshot(business), "owner": business.owner_id}
+
+
 def reservation_snapshot(reservation: Reservation) -> dict[str, Any]:
     """The reservation as both the REST API and the events show it."""
     return {

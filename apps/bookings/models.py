@@ -51,7 +51,7 @@ class Reservation(models.Model):
 
     business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="reservations")
     customer_name = models.CharField(max_length=NAME_MAX_LENGTH, validators=[TextValidator()])
-    customer_email = models.EmailField()
+    customer_email = models.EmailField(validators=[TextValidator()])
     service = models.CharField(max_length=SERVICE_MAX_LENGTH, validators=[TextValidator()])
     starts_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)

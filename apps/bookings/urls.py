@@ -7,18 +7,18 @@ app_name = "bookings"
 api_urlpatterns = [
     path("businesses/", businesses.BusinessListApi.as_view(), name="business-list"),
     path(
-        "businesses/<int:business_id>/",
+        "businesses/<id:business_id>/",
         businesses.BusinessDetailApi.as_view(),
         name="business-detail",
     ),
     path(
-        "businesses/<int:business_id>/reservations/import/",
+        "businesses/<id:business_id>/reservations/import/",
         reservations.ReservationImportApi.as_view(),
         name="reservation-import",
     ),
     path("reservations/", reservations.ReservationListApi.as_view(), name="reservation-list"),
     path(
-        "reservations/<int:reservation_id>/",
+        "reservations/<id:reservation_id>/",
         reservations.ReservationDetailApi.as_view(),
         name="reservation-detail",
     ),

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, validate_email
 from django.utils import timezone
 
-from tidewire.text import clean_fields, clean_line
+from tidewire.text import clean_fields, clean_line, clean_text
 
 from .models import (
     NAME_MAX_LENGTH,
@@ -70,7 +70,9 @@ def _owner(value: Any) -> Any:
 def _email(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("must be a string")
-    text = value.strip()
+    # Django's validator accepts ESC and BEL in a quoted local part and U+202E in the
+    # domain: refused as in every other name (tidewire.text).
+    text = clean_text(value).strip()
     try:
         validate_email(text)
     except ValidationError:

@@ -19,13 +19,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.listings.models import Listing
+from tidewire.openapi import text_pattern, text_schema
 from tidewire.parsers import JSONParser
-from tidewire.rest import StrictSerializer, stream_position
+from tidewire.rest import ServiceChecked, StrictSerializer, read_query, stream_position
+from tidewire.text import TextField
 
 from . import archive, selectors, services
 from .events import SENT, conversation_summary, delivery_status, message_snapshot
 from .frames import SEND_SCOPE
-from .models import Conversation, Participant
+from .models import BODY_MAX_LENGTH, Conversation, Participant
 from .topics import conversation_topic, inbox_topic
 
 MAX_ID = 2**63 - 1
@@ -33,10 +35,14 @@ MAX_ID = 2**63 - 1
 
 class MessageInput(StrictSerializer):
     # Types and lengths are checked by the service, as for socket frames: one set of rules.
-    body = serializers.JSONField(help_text="1 to 5,000 characters after trimming.")
-    client_id = serializers.JSONField(
+    body = ServiceChecked(
+        schema=text_schema(max_length=BODY_MAX_LENGTH, multiline=True),
+        help_text="1 to 5,000 characters after trimming.",
+    )
+    client_id = ServiceChecked(
+        schema={"type": "string", "pattern": services.CLIENT_ID.pattern},
         help_text="The sender's own id for this message (e.g. a UUID): a retry with the same "
-        "one returns the stored message."
+        "one returns the stored message.",
     )
 
 
@@ -90,7 +96,10 @@ def summary_of(conversation_id: int, user_id: int) -> dict[str, Any]:
 
 
 class ConversationOpenApi(APIView):
-    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request=None,
+        responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+    )
     def post(self, request: Request, listing_id: int) -> Response:
         """Open the one conversation of this listing and the caller (201 new, 200 existing).
 
@@ -110,14 +119,25 @@ class ConversationOpenApi(APIView):
         )
 
 
+SEARCH_MAX_LENGTH = 100
+
+
+class ConversationQuery(serializers.Serializer):
+    search = TextField(required=False, allow_blank=True, max_length=SEARCH_MAX_LENGTH)
+
+
 class ConversationListApi(APIView):
     @extend_schema(
         operation_id="conversations_list",
         parameters=[
-            OpenApiParameter("search", str, description="listing title, person or message text"),
+            OpenApiParameter(
+                "search",
+                {"type": "string", "maxLength": SEARCH_MAX_LENGTH, "pattern": text_pattern()},
+                description="listing title, person or message text",
+            ),
             OpenApiParameter("archived", bool, description="only archived (true) or not (false)"),
         ],
-        responses=OpenApiTypes.OBJECT,
+        responses={200: {"type": "array", "items": {"type": "object"}}},
     )
     def get(self, request: Request) -> Response:
         """The caller's conversations, newest activity first, with unread counts.
@@ -126,7 +146,8 @@ class ConversationListApi(APIView):
         get every change after this read.
         """
         position = stream_position(inbox_topic(request.user.pk))  # before the data
-        search = (request.query_params.get("search") or "").strip()[:100] or None
+        # Checked: a NUL reached PostgreSQL and failed there.
+        search = read_query(ConversationQuery, request).get("search") or None
         archived = request.query_params.get("archived")
         if archived not in (None, "true", "false"):
             raise ValidationError({"archived": ["Expected true or false."]})
@@ -150,7 +171,7 @@ class ArchiveApi(APIView):
         """Archive: out of the caller's list until a new message in it (200, the row)."""
         return self._set(request, conversation_id, archived=True)
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
     def delete(self, request: Request, conversation_id: int) -> Response:
         """Unarchive (200, the row)."""
         return self._set(request, conversation_id, archived=False)
@@ -177,8 +198,16 @@ class MessageListApi(APIView):
     @extend_schema(
         operation_id="conversations_messages_list",
         parameters=[
-            OpenApiParameter("before", int, description="only messages older than this id"),
-            OpenApiParameter("limit", int, description="page size, at most 200 (default 50)"),
+            OpenApiParameter(
+                "before",
+                {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                description="only messages older than this id",
+            ),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": selectors.HISTORY_PAGE_MAX},
+                description=f"page size (default {selectors.HISTORY_PAGE})",
+            ),
         ],
         responses=OpenApiTypes.OBJECT,
     )
@@ -202,7 +231,9 @@ class MessageListApi(APIView):
         return Response({"results": results, "next": next_url}, headers=position)
 
     @extend_schema(
-        request=MessageInput, responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT}
+        request=MessageInput,
+        # 409: the client_id was used for another message.
+        responses={200: OpenApiTypes.OBJECT, 201: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
     )
     def post(self, request: Request, conversation_id: int) -> Response:
         """Send a message (201); the same `client_id` again answers 200 with the stored one.

@@ -6,22 +6,29 @@ from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tidewire.rest import StrictSerializer
+from tidewire.openapi import text_schema
+from tidewire.rest import ServiceChecked, StrictSerializer
 
 from . import edits, selectors, services
 from .events import delivery_status, message_snapshot
 from .frames import SEND_SCOPE
-from .models import Message
+from .models import BODY_MAX_LENGTH, Message
+
+REFUSAL = OpenApiTypes.OBJECT
 
 
 class MessageEditInput(StrictSerializer):
-    body = serializers.JSONField(help_text="The new text: 1 to 5,000 characters after trimming.")
+    patch_takes_every_field = True  # a PATCH replaces the body: it is required
+    body = ServiceChecked(
+        schema=text_schema(max_length=BODY_MAX_LENGTH, multiline=True),
+        help_text="The new text: 1 to 5,000 characters after trimming.",
+    )
 
 
 class MessageDetailApi(APIView):
@@ -29,7 +36,8 @@ class MessageDetailApi(APIView):
 
     throttle_scope = SEND_SCOPE  # a change costs what a send does, from the same budget
 
-    @extend_schema(request=MessageEditInput, responses=OpenApiTypes.OBJECT)
+    # 409: past the edit window (TIDEWIRE_MESSAGE_EDIT_MINUTES).
+    @extend_schema(request=MessageEditInput, responses={200: OpenApiTypes.OBJECT, 409: REFUSAL})
     def patch(self, request: Request, conversation_id: int, message_id: int) -> Response:
         """Edit the body within 15 minutes of sending: 200 with the message's new state.
 
@@ -46,7 +54,7 @@ class MessageDetailApi(APIView):
             body=serializer.validated_data["body"],
         )
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT, 409: REFUSAL})
     def delete(self, request: Request, conversation_id: int, message_id: int) -> Response:
         """Delete for everyone within 15 minutes: 200 with the tombstone (`deleted`, body "")."""
         return self._change(

@@ -102,7 +102,7 @@ def clean_body(body: Any, *, optional: bool = False) -> str:
 
 def check_client_id(client_id: Any) -> str:
     """The client_id if well formed (ChatError naming `client_id` otherwise)."""
-    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+    if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id):
         raise ChatError(
             "client_id",
             f"client_id must be 1 to {CLIENT_ID_MAX_LENGTH} letters, digits or _ . : -",

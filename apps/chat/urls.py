@@ -6,48 +6,48 @@ app_name = "chat"
 
 api_urlpatterns = [
     path(
-        "listings/<int:listing_id>/conversation/",
+        "listings/<id:listing_id>/conversation/",
         api.ConversationOpenApi.as_view(),
         name="chat-open",
     ),
     path("conversations/", api.ConversationListApi.as_view(), name="chat-conversations"),
     path(
-        "conversations/<int:conversation_id>/",
+        "conversations/<id:conversation_id>/",
         api.ConversationDetailApi.as_view(),
         name="chat-conversation",
     ),
     path(
-        "conversations/<int:conversation_id>/messages/",
+        "conversations/<id:conversation_id>/messages/",
         api.MessageListApi.as_view(),
         name="chat-messages",
     ),
     path(
-        "conversations/<int:conversation_id>/messages/<int:message_id>/",
+        "conversations/<id:conversation_id>/messages/<id:message_id>/",
         edits_api.MessageDetailApi.as_view(),
         name="chat-message",
     ),
     path(
-        "conversations/<int:conversation_id>/images/<int:image_id>/",
+        "conversations/<id:conversation_id>/images/<id:image_id>/",
         photo_views.ImageApi.as_view(),
         name="chat-image",
     ),
     path(
-        "conversations/<int:conversation_id>/images/<int:image_id>/thumbnail/",
+        "conversations/<id:conversation_id>/images/<id:image_id>/thumbnail/",
         photo_views.ImageApi.as_view(thumbnail=True),
         name="chat-image-thumbnail",
     ),
     path(
-        "conversations/<int:conversation_id>/archive/",
+        "conversations/<id:conversation_id>/archive/",
         api.ArchiveApi.as_view(),
         name="chat-archive",
     ),
     path(
-        "conversations/<int:conversation_id>/read/",
+        "conversations/<id:conversation_id>/read/",
         api.MarkApi.as_view(read=True),
         name="chat-read",
     ),
     path(
-        "conversations/<int:conversation_id>/delivered/",
+        "conversations/<id:conversation_id>/delivered/",
         api.MarkApi.as_view(read=False),
         name="chat-delivered",
     ),
@@ -55,5 +55,5 @@ api_urlpatterns = [
 
 urlpatterns = [
     path("chat/", views.conversation_list, name="list"),
-    path("chat/<int:conversation_id>/", views.room, name="room"),
+    path("chat/<id:conversation_id>/", views.room, name="room"),
 ]

@@ -6,8 +6,6 @@ The page reads its state here, follows `bookings.dashboard` from the summary's
 
 from __future__ import annotations
 
-from typing import Any
-
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -18,7 +16,15 @@ from rest_framework.views import APIView
 
 from apps.accounts.roles import is_super_admin
 from apps.bookings.topics import DASHBOARD_TOPIC
-from tidewire.rest import NewestFirstPagination, StrictSerializer, paginated, stream_position
+from tidewire.rest import (
+    CURSOR_PARAMETER,
+    PAGE_SIZE_PARAMETER,
+    NewestFirstPagination,
+    StrictSerializer,
+    paginated,
+    read_query,
+    stream_position,
+)
 
 from . import selectors
 from .periods import CHART_RANGES
@@ -43,19 +49,13 @@ class ChartQuery(serializers.Serializer):
 
 class ActivityQuery(StrictSerializer):
     type = serializers.ChoiceField(choices=selectors.FEED_TYPES, required=False)
-    cursor = serializers.CharField(required=False)  # the paginator's
-    page_size = serializers.IntegerField(required=False)  # the paginator's
+    # The paginator's, which checks them.
+    cursor = serializers.CharField(required=False, allow_blank=True)
+    page_size = serializers.CharField(required=False, allow_blank=True)
 
 
 class ActivityPagination(NewestFirstPagination):
     ordering = ("-id",)
-
-
-def read_query(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    """The query string, validated: 400 naming the parameter otherwise."""
-    query = serializer_class(data=request.query_params.dict())
-    query.is_valid(raise_exception=True)
-    return query.validated_data
 
 
 class SummaryApi(DashboardApi):
@@ -112,8 +112,8 @@ class ActivityApi(DashboardApi):
         operation_id="dashboard_activity",
         parameters=[
             OpenApiParameter("type", str, enum=selectors.FEED_TYPES, description="one event type"),
-            OpenApiParameter("cursor", str, description="from `next` or `previous`"),
-            OpenApiParameter("page_size", int, description="at most 100, 20 by default"),
+            CURSOR_PARAMETER,
+            PAGE_SIZE_PARAMETER,
         ],
         responses=OpenApiTypes.OBJECT,
     )

@@ -19,9 +19,10 @@ from rest_framework.request import Request
 
 from apps.audit.models import AuditEntry
 from tidewire.events import iso_timestamp
+from tidewire.rest import read_query
 
 from . import selectors
-from .api import ActivityQuery, ChartQuery, DashboardApi, read_query
+from .api import ActivityQuery, ChartQuery, DashboardApi
 from .csv_export import csv_download
 from .periods import CHART_RANGES
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -15,10 +15,12 @@ from rest_framework.views import APIView
 
 from apps.accounts.roles import is_super_admin
 from tidewire.rest import (
+    MoneyField,
     NewestFirstPagination,
     StrictSerializer,
     newest_first_schema,
     paginated,
+    read_query,
     stream_position,
 )
 from tidewire.text import TextField
@@ -38,16 +40,18 @@ class ListingInput(StrictSerializer):
     description = TextField(
         multiline=True, max_length=DESCRIPTION_MAX_LENGTH, allow_blank=True, required=False
     )
-    price = serializers.DecimalField(
-        max_digits=10, decimal_places=2, min_value=Decimal("0"), max_value=PRICE_MAX
-    )
+    price = MoneyField(max_digits=10, decimal_places=2, min_value=Decimal("0"), max_value=PRICE_MAX)
     status = serializers.ChoiceField(choices=Listing.Status.choices, required=False)
 
 
 class ListingFilter(serializers.Serializer):
     """The list's query parameters; others (`cursor`, `page_size`) belong to the paginator."""
 
-    status = serializers.ChoiceField(choices=Listing.Status.choices, required=False)
+    status = serializers.ChoiceField(
+        choices=Listing.Status.choices,
+        required=False,
+        allow_blank=True,  # "": any
+    )
     search = serializers.CharField(max_length=SEARCH_MAX_LENGTH, required=False, allow_blank=True)
     seller = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
 
@@ -101,12 +105,12 @@ class ListingListApi(APIView):
     @newest_first_schema("listings_list", ListingOutput, filters=ListingFilter)
     def get(self, request: Request) -> Response:
         """Listings newest first, a page at a time (`next`/`previous` follow the cursor)."""
-        filters = ListingFilter(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        query = filters.validated_data
+        query = read_query(ListingFilter, request)
         position = stream_position(LISTINGS_TOPIC)  # before the data: no gap, see tidewire.rest
         listings = selectors.listing_list(
-            status=query.get("status"), search=query.get("search"), seller_id=query.get("seller")
+            status=query.get("status") or None,
+            search=query.get("search"),
+            seller_id=query.get("seller"),
         )
         return paginated(
             ListingPagination(), listings, request, self, listing_snapshot, headers=position
@@ -133,15 +137,7 @@ class ListingDetailApi(APIView):
         return Response(listing_snapshot(_get_or_404(listing_id)), headers=position)
 
     @extend_schema(
-        request=inline_serializer(
-            "ListingPatch",
-            {
-                "title": serializers.CharField(required=False),
-                "description": serializers.CharField(required=False),
-                "price": serializers.DecimalField(max_digits=10, decimal_places=2, required=False),
-                "status": serializers.ChoiceField(Listing.Status.choices, required=False),
-            },
-        ),
+        request=ListingInput(partial=True),
         responses=ListingOutput,
     )
     def patch(self, request: Request, listing_id: int) -> Response:

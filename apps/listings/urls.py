@@ -6,7 +6,7 @@ app_name = "listings"
 
 api_urlpatterns = [
     path("listings/", api.ListingListApi.as_view(), name="listing-list"),
-    path("listings/<int:listing_id>/", api.ListingDetailApi.as_view(), name="listing-detail"),
+    path("listings/<id:listing_id>/", api.ListingDetailApi.as_view(), name="listing-detail"),
 ]
 
 urlpatterns = [

@@ -8,6 +8,6 @@ app_name = "mailbox"
 
 urlpatterns = [
     path("dev/mail/", views.mailbox, name="list"),
-    path("dev/mail/<int:message_id>/", views.mailbox_message, name="message"),
-    path("dev/mail/<int:message_id>/html", views.mailbox_message_html, name="message-html"),
+    path("dev/mail/<id:message_id>/", views.mailbox_message, name="message"),
+    path("dev/mail/<id:message_id>/html", views.mailbox_message_html, name="message-html"),
 ]

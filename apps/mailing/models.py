@@ -22,10 +22,10 @@ class OutgoingEmail(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending"  # waits for due_at
-        SENDING = "sending"  # claimed by one run of the send job, which sends it now
+        SENDING = "sending"  # claimed by a run of the send job (or left by one that died)
         SENT = "sent"
         CANCELLED = "cancelled"  # nothing left to say: read meanwhile, turned off, no address
-        FAILED = "failed"  # refused too often, or interrupted mid-send (never sent again)
+        FAILED = "failed"  # refused or interrupted too often; on SQLite, interrupted mid-send
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -54,6 +54,8 @@ class OutgoingEmail(models.Model):
         ordering = ["-id"]
         indexes = [
             models.Index(fields=["due_at"], name="email_due", condition=models.Q(status="pending")),
+            # Rows a run is sending, or left when it died (apps/mailing/services.py).
+            models.Index(fields=["id"], name="email_sending", condition=models.Q(status="sending")),
             models.Index(fields=["recipient", "-id"], name="email_recipient"),
         ]
         constraints = [

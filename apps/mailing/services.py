@@ -13,18 +13,27 @@ Sending goes claim → render → send → mark:
 3. send, through Django's email API (EMAIL_URL, or development's mailbox).
 4. mark it sent, with the renderer's own bookkeeping, in one transaction.
 
-At most once. A row leaves "sending" only through the run that claimed it.
-If that process dies between claim and mark, nobody can tell whether the SMTP
-server took the email, so it is not sent again: after CLAIM_TIMEOUT it is
-marked failed, where an operator sees it. We prefer that to at least once
-because these emails are reminders (a missed message, a new reservation, each
-also in the bell): a second copy is noise that teaches people to ignore them,
-a lost one is still in the app, and the window is the moment between the SMTP
-server's "250 OK" and our commit. A send that raises (connection refused, a
-4xx or 5xx answer) delivered nothing and is retried with backoff, MAX_ATTEMPTS
-times; only a connection lost while awaiting that very "250" can repeat one,
-and each email carries a Message-ID of its own, by which mail systems merge
-copies.
+A process that dies mid-run (a worker killed, an out-of-memory kill) must lose
+no email and send none twice. On PostgreSQL, steps 3 and 4 run in one
+transaction that holds the row's lock (`FOR UPDATE`) while the SMTP server
+answers. A run claims one row at a time, right before sending it, so a row
+still "sending" whose lock nobody holds was left by a run that died: the next
+run claims it again with the pending ones (should two runs still meet on a row,
+whoever locks it first sends it and the other finds it sent). A row is sent
+twice only when its process dies between the SMTP server's "250 OK" and the
+commit of the mark, a few milliseconds; the copy carries the same Message-ID,
+by which mail systems merge copies (tests/hardening/test_faults.py measures
+both cases). A row interrupted MAX_ATTEMPTS times is given up (an email that
+kills its sender every time).
+
+On SQLite, holding a write transaction through an SMTP exchange would stop
+every other write, so the send is not guarded: a row whose run died is marked
+failed after CLAIM_TIMEOUT, never sent again (at most once). The embedded
+setup runs one process; a lost reminder is still in the app (the bell).
+
+A send that raises (connection refused, a 4xx or 5xx answer) delivered nothing
+and is retried with backoff, MAX_ATTEMPTS times; only a connection lost while
+awaiting that very "250" can repeat one.
 """
 
 from __future__ import annotations
@@ -42,6 +51,7 @@ from django.utils import timezone
 
 from apps.notifications.models import Channel
 from apps.notifications.selectors import preference_enabled
+from tidewire.faults import EMAIL_SENT_BEFORE_MARK, crash_point
 
 from .models import OutgoingEmail
 from .renderers import Cancel, Letter, Reschedule, get_renderer
@@ -51,11 +61,12 @@ logger = logging.getLogger(__name__)
 
 Status = OutgoingEmail.Status
 
-# Rows one run claims; the rest wait for the next run (every 15 s).
+# Rows one run sends; the rest wait for the next run (every 15 s).
 CLAIM_BATCH = 50
-# A claim older than this belongs to a run that died: far longer than one send
-# takes (each SMTP step times out after EMAIL_TIMEOUT, 30 s).
+# Without row locks (SQLite), a claim older than this belongs to a run that died:
+# far longer than one send takes (each SMTP step times out after EMAIL_TIMEOUT, 30 s).
 CLAIM_TIMEOUT = timedelta(minutes=10)
+INTERRUPTED = "interrupted while sending"
 # Sends tried before an email is given up; waits after each failure, in seconds
 # (the last repeats): a mail server that is down for an hour loses nothing.
 MAX_ATTEMPTS = 5
@@ -66,9 +77,15 @@ def emails_send_due(*, now: datetime | None = None, limit: int = CLAIM_BATCH) ->
     """Send every email due at `now` (a run of the send job); counts by outcome."""
     now = now or timezone.now()
     outcomes: Counter[str] = Counter()
-    outcomes["failed"] += _fail_interrupted(now)
-    for email in _claim_due(now, limit):
-        outcomes[_deliver(email, now)] += 1
+    if not _row_locks():
+        outcomes["failed"] += _fail_interrupted(now)
+    # One row claimed at a time, right before its send: a row "sending" that no run
+    # holds locked is then one whose run died, never one waiting its turn in a batch.
+    for _ in range(limit):
+        claimed = _claim_due(now, 1)
+        if not claimed:
+            break
+        outcomes[_deliver(claimed[0], now)] += 1
     return {name: count for name, count in outcomes.items() if count}
 
 
@@ -80,12 +97,17 @@ def emails_purge(*, older_than_days: float) -> int:
     return deleted
 
 
+def _row_locks() -> bool:
+    """PostgreSQL's row locks guard each send (the module's docstring); SQLite has none."""
+    return connection.features.has_select_for_update_skip_locked
+
+
 def _fail_interrupted(now: datetime) -> int:
     return OutgoingEmail.objects.filter(
         status=Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT
     ).update(
         status=Status.FAILED,
-        last_error="interrupted while sending: it may have gone out, so it is not sent again",
+        last_error=f"{INTERRUPTED}: it may have gone out, so it is not sent again",
     )
 
 
@@ -93,9 +115,14 @@ def _claim_due(now: datetime, limit: int) -> list[OutgoingEmail]:
     due = OutgoingEmail.objects.filter(status=Status.PENDING, due_at__lte=now).order_by(
         "due_at", "id"
     )
-    if connection.features.has_select_for_update_skip_locked:
+    if _row_locks():
         with transaction.atomic():
-            ids = list(due.select_for_update(skip_locked=True).values_list("id", flat=True)[:limit])
+            ids = _reclaim_interrupted(limit)
+            ids += list(
+                due.select_for_update(skip_locked=True).values_list("id", flat=True)[
+                    : limit - len(ids)
+                ]
+            )
             OutgoingEmail.objects.filter(id__in=ids).update(status=Status.SENDING, claimed_at=now)
     else:
         ids = [
@@ -107,6 +134,23 @@ def _claim_due(now: datetime, limit: int) -> list[OutgoingEmail]:
         ]
     claimed = OutgoingEmail.objects.filter(id__in=ids).select_related("recipient")
     return list(claimed.order_by("due_at", "id"))
+
+
+def _reclaim_interrupted(limit: int) -> list[int]:
+    """Rows "sending" that no run holds locked (their run died), locked for this one.
+
+    Each counts as an attempt: one that kills its sender every time is given up.
+    """
+    left = OutgoingEmail.objects.filter(status=Status.SENDING).order_by("id")
+    rows = list(left.select_for_update(skip_locked=True).values_list("id", "attempts")[:limit])
+    if not rows:
+        return []
+    given_up = [pk for pk, attempts in rows if attempts + 1 >= MAX_ATTEMPTS]
+    OutgoingEmail.objects.filter(id__in=[pk for pk, _ in rows]).update(
+        attempts=F("attempts") + 1, last_error=INTERRUPTED
+    )
+    OutgoingEmail.objects.filter(id__in=given_up).update(status=Status.FAILED)
+    return [pk for pk, _ in rows if pk not in given_up]
 
 
 def _deliver(email: OutgoingEmail, now: datetime) -> str:
@@ -127,11 +171,27 @@ def _deliver(email: OutgoingEmail, now: datetime) -> str:
     if isinstance(outcome, Reschedule):
         _back_to_pending(email, now, due_at=outcome.due_at)
         return "rescheduled"
+    if not _row_locks():
+        return _send_and_mark(email, outcome, now)
+    with transaction.atomic():
+        # Held until the mark commits; a run that locked it first has sent it.
+        if not _still_sending(email):
+            return "skipped"
+        return _send_and_mark(email, outcome, now)
+
+
+def _still_sending(email: OutgoingEmail) -> bool:
+    sending = OutgoingEmail.objects.filter(pk=email.pk, status=Status.SENDING)
+    return sending.select_for_update().exists()
+
+
+def _send_and_mark(email: OutgoingEmail, outcome: Letter, now: datetime) -> str:
     try:
         _message(email, outcome).send()
     except Exception as error:  # nothing was delivered (see the module's docstring)
         logger.warning("sending email %s failed: %r", email.pk, error)
         return _attempt_failed(email, now, repr(error))
+    crash_point(EMAIL_SENT_BEFORE_MARK)
     with transaction.atomic():
         marked = OutgoingEmail.objects.filter(pk=email.pk, status=Status.SENDING).update(
             status=Status.SENT,

@@ -14,12 +14,14 @@ from rest_framework.views import APIView
 
 from apps.chat.models import Message
 from tidewire.events import iso_timestamp
-from tidewire.rest import StrictSerializer
+from tidewire.openapi import text_schema
+from tidewire.rest import ServiceChecked, StrictSerializer
 
 from . import selectors, services
-from .models import Block, Report
+from .models import REASON_MAX_LENGTH, Block, Report
 
 MAX_ID = 2**63 - 1
+OBJECTS = {"type": "array", "items": {"type": "object"}}
 
 
 class BlockInput(StrictSerializer):
@@ -28,7 +30,10 @@ class BlockInput(StrictSerializer):
 
 class ReportInput(StrictSerializer):
     # Type and length are checked by the service: one set of rules.
-    reason = serializers.JSONField(help_text="Why: 1 to 1,000 characters.")
+    reason = ServiceChecked(
+        schema=text_schema(max_length=REASON_MAX_LENGTH, multiline=True),
+        help_text="Why: 1 to 1,000 characters.",
+    )
 
 
 def _invalid(error: services.ModerationError) -> ValidationError:
@@ -54,7 +59,7 @@ def report_json(report: Report) -> dict[str, Any]:
 
 
 class BlockListApi(APIView):
-    @extend_schema(operation_id="blocks_list", responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="blocks_list", responses={200: OBJECTS})
     def get(self, request: Request) -> Response:
         """The people the caller blocked, newest first."""
         return Response([block_json(b) for b in selectors.blocks_made(user_id=request.user.pk)])

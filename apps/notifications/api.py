@@ -15,7 +15,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tidewire.rest import NewestFirstPagination, StrictSerializer, paginated, stream_position
+from tidewire.rest import (
+    CURSOR_PARAMETER,
+    PAGE_SIZE_PARAMETER,
+    NewestFirstPagination,
+    StrictSerializer,
+    paginated,
+    read_query,
+    stream_position,
+)
 
 from . import selectors, services
 from .events import notification_snapshot
@@ -27,12 +35,30 @@ MAX_ID = 2**63 - 1
 MAX_IDS = 500
 
 
+PREFERENCES = {"type": "array", "items": {"type": "object"}}
+# Apps register their kinds when they are ready, before the URLs import this module (the
+# schema's list); the filters read the registry when they check a request.
+KIND_NAMES = [kind.name for kind in all_kinds()]
+
+
+class KindField(serializers.ChoiceField):
+    """A registered notification kind."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=KIND_NAMES, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        self.choices = [kind.name for kind in all_kinds()]
+        return super().to_internal_value(data)
+
+
 class FeedFilter(StrictSerializer):
-    kind = serializers.CharField(required=False, max_length=50)
+    kind = KindField(required=False, allow_blank=True)  # "": all
     unread = serializers.BooleanField(required=False, default=False)
     archived = serializers.BooleanField(required=False, default=False)
-    cursor = serializers.CharField(required=False)  # the paginator's
-    page_size = serializers.IntegerField(required=False)  # the paginator's
+    # The paginator's, which checks them.
+    cursor = serializers.CharField(required=False, allow_blank=True)
+    page_size = serializers.CharField(required=False, allow_blank=True)
 
 
 class FeedPagination(NewestFirstPagination):
@@ -55,7 +81,7 @@ class ReadInput(StrictSerializer):
 
 
 class PreferenceInput(StrictSerializer):
-    kind = serializers.CharField(max_length=50)
+    kind = KindField()
     channel = serializers.ChoiceField(choices=Channel.choices)
     enabled = serializers.BooleanField()
 
@@ -64,23 +90,21 @@ class NotificationListApi(APIView):
     @extend_schema(
         operation_id="notifications_list",
         parameters=[
-            OpenApiParameter("kind", str, description="only this kind"),
+            OpenApiParameter("kind", enum=["", *KIND_NAMES], description="only this kind"),
             OpenApiParameter("unread", bool, description="only unread ones"),
             OpenApiParameter("archived", bool, description="the archived ones instead"),
-            OpenApiParameter("cursor", str, description="from `next` or `previous`"),
-            OpenApiParameter("page_size", int, description="at most 100, 20 by default"),
+            CURSOR_PARAMETER,
+            PAGE_SIZE_PARAMETER,
         ],
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request: Request) -> Response:
         """The caller's notifications, newest first, a page at a time."""
-        filters = FeedFilter(data=request.query_params.dict())
-        filters.is_valid(raise_exception=True)
-        query = filters.validated_data
+        query = read_query(FeedFilter, request)
         position = stream_position(notifications_topic(request.user.pk))  # before the data
         feed = selectors.notification_feed(
             recipient_id=request.user.pk,
-            kind=query.get("kind"),
+            kind=query.get("kind") or None,
             unread_only=query["unread"],
             archived=query["archived"],
         )
@@ -128,12 +152,12 @@ class ArchiveApi(APIView):
 
 
 class PreferencesApi(APIView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: PREFERENCES})
     def get(self, request: Request) -> Response:
         """Every kind with whether it reaches the caller in the app and by email."""
         return Response(_preferences(request.user.pk))
 
-    @extend_schema(request=PreferenceInput, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=PreferenceInput, responses={200: PREFERENCES})
     def post(self, request: Request) -> Response:
         """Turn one kind on or off on one channel; 400 for an essential kind turned off."""
         serializer = PreferenceInput(data=request.data)

@@ -9,7 +9,7 @@ api_urlpatterns = [
     path("notifications/unread-count/", api.UnreadCountApi.as_view(), name="notification-unread"),
     path("notifications/read/", api.ReadApi.as_view(), name="notification-read"),
     path(
-        "notifications/<int:notification_id>/archive/",
+        "notifications/<id:notification_id>/archive/",
         api.ArchiveApi.as_view(),
         name="notification-archive",
     ),

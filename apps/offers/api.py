@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from apps.chat.frames import SEND_SCOPE
 from apps.listings.models import PRICE_MAX, Listing
-from tidewire.rest import StrictSerializer
+from tidewire.rest import MoneyField, StrictSerializer
 
 from . import selectors, services
 from .events import offer_snapshot
@@ -29,9 +29,7 @@ CENT = Decimal("0.01")
 
 
 class AmountInput(StrictSerializer):
-    amount = serializers.DecimalField(
-        max_digits=10, decimal_places=2, min_value=CENT, max_value=PRICE_MAX
-    )
+    amount = MoneyField(max_digits=10, decimal_places=2, min_value=CENT, max_value=PRICE_MAX)
 
 
 class NoInput(StrictSerializer):
@@ -70,7 +68,8 @@ def _refused(error: IllegalMove) -> Response:
 
 
 def _validated(serializer_class: type[StrictSerializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data if data else {})
+    # No body is an empty object; a JSON null, list or string is refused, not read as one.
+    serializer = serializer_class(data={} if isinstance(data, dict) and not data else data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 

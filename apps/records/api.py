@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tidewire.rest import (
+    IF_MATCH_PATTERN,
     StrictSerializer,
     etag,
     if_match_version,
@@ -87,9 +88,10 @@ class UserListApi(RecordsApi):
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    str,
+    {"type": "string", "pattern": IF_MATCH_PATTERN},
     OpenApiParameter.HEADER,
-    description='The ETag the client last saw, e.g. "3"; a stale one gets 412.',
+    description='The ETag the client last saw, e.g. "3" (or W/"3", or *); a stale one gets '
+    "412, another form 400.",
 )
 
 

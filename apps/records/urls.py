@@ -6,7 +6,7 @@ app_name = "records"
 
 api_urlpatterns = [
     path("users/", api.UserListApi.as_view(), name="user-list"),
-    path("users/<int:record_id>/", api.UserDetailApi.as_view(), name="user-detail"),
+    path("users/<id:record_id>/", api.UserDetailApi.as_view(), name="user-detail"),
 ]
 
 urlpatterns = [

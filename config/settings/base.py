@@ -109,11 +109,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # connections are not for reuse across requests, and a new PostgreSQL connection
     # per request costs several milliseconds.
     DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),  # DATABASE_URL's own (?sslmode=...)
+        # An unreachable host fails the attempt after this many seconds instead of
+        # hanging in the kernel's connect (minutes); the pool tries again.
+        "connect_timeout": int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5")),
         "pool": {
             "min_size": int(os.environ.get("DATABASE_POOL_MIN", "2")),
             "max_size": int(os.environ.get("DATABASE_POOL_MAX", "10")),
-        }
+            # How long a request waits for a connection while PostgreSQL is down
+            # before it gets 503 (psycopg_pool's default, 30 s, held a sync thread
+            # and the client that long: tests/hardening/test_faults.py).
+            "timeout": float(os.environ.get("DATABASE_POOL_TIMEOUT", "5")),
+            # psycopg_pool retries a lost connection with a doubling wait for up to
+            # 300 s: after a 45 s outage requests kept failing 8 s after PostgreSQL
+            # was back. Giving up after 5 s, the next request starts afresh at once
+            # (docs/reliability.md, section 3).
+            "reconnect_timeout": float(os.environ.get("DATABASE_POOL_RECONNECT_TIMEOUT", "5")),
+        },
     }
+    # The pool checks a connection before lending it (one empty query): after
+    # PostgreSQL restarts, its idle connections are dead, and without the check each
+    # failed one request once PostgreSQL was back.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets page reads go on while a PATCH writes; the busy timeout covers the
     # short overlap of two writers instead of failing with "database is locked".
@@ -251,7 +268,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # orjson within a depth limit: no nesting, number or charset makes a 500.
     "DEFAULT_PARSER_CLASSES": ["tidewire.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "tidewire.openapi.AutoSchema",  # with the refusals
     # Django's refusals while reading a body answer JSON too (413 past the size limit).
     "EXCEPTION_HANDLER": "tidewire.rest_errors.exception_handler",
     # Bearer tokens first, so a request without credentials is answered 401 (with
@@ -331,6 +348,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Several models have a "status": each set of choices gets a name of its own.
+    # <id:> path ids (tidewire/ids.py): whole numbers of at most 18 digits.
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999}
+    },
     "ENUM_NAME_OVERRIDES": {
         "ListingStatusEnum": "apps.listings.models.Listing.Status",
         "ReservationStatusEnum": "apps.bookings.models.Reservation.Status",

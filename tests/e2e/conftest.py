@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -32,10 +34,10 @@ DEFAULT_TIMEOUT_MS = 10_000
 expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
 
 
-@pytest.fixture(scope="session")
-def _server() -> Iterator[ServerProcess]:
-    """The embedded default, as `make run` serves it: SQLite file, in-process layer."""
-    with tempfile.TemporaryDirectory(prefix="tidewire-e2e-") as workdir:
+@contextmanager
+def embedded_server(prefix: str = "tidewire-e2e-") -> Iterator[ServerProcess]:
+    """The embedded default, as `make run` serves it: SQLite file, in-process layer, demo data."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as workdir:
         server = ServerProcess(
             env={"DATABASE_URL": f"sqlite:///{workdir}/e2e.sqlite3"},
             log_path=Path(workdir) / "server.log",
@@ -49,11 +51,42 @@ def _server() -> Iterator[ServerProcess]:
             server.stop()
 
 
+@pytest.fixture(scope="session")
+def _server() -> Iterator[ServerProcess]:
+    with embedded_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def module_server() -> Iterator[ServerProcess]:
+    """A server of one test module's own, as `_server`: for data no other browser test
+    should meet. The module overrides `e2e_server` to return it."""
+    with embedded_server("tidewire-e2e-module-") as server:
+        yield server
+
+
 @pytest.fixture
 def e2e_server(_server: ServerProcess) -> ServerProcess:
     """The running server; started again if an earlier test left it stopped."""
     _server.start()
     return _server
+
+
+# What the browser tests tried, for docs/reliability.md: `e2e_figures[what] += n`; printed
+# under "hardening figures (browser)" at the end of the run, with or without `-s`.
+figures: Counter[str] = Counter()
+
+
+@pytest.fixture
+def e2e_figures() -> Counter[str]:
+    return figures
+
+
+def pytest_terminal_summary(terminalreporter):
+    if figures:
+        terminalreporter.section("hardening figures (browser)")
+        for what, n in sorted(figures.items()):
+            terminalreporter.write_line(f"{what}: {n}")
 
 
 @pytest.hookimpl(wrapper=True)
@@ -101,14 +134,15 @@ def log_in(page: Page, username: str, password: str, next_path: str) -> None:
     page.wait_for_url(f"**{next_path}")
 
 
-NewPage = Callable[[str], tuple[BrowserContext, Page]]
+NewPage = Callable[..., tuple[BrowserContext, Page]]
 
 
 @pytest.fixture
 def new_page(
     request: pytest.FixtureRequest, browser: Browser, e2e_server: ServerProcess
 ) -> Iterator[NewPage]:
-    """`new_page(label)`: a page in a browser context of its own, as each person has.
+    """`new_page(label, **context_options)`: a page in a browser context of its own, as
+    each person has (`context_options` go to Playwright's `new_context`).
 
     The page's uncaught errors are reported with a failure under `label`; every
     context is closed after the test.
@@ -117,8 +151,8 @@ def new_page(
     errors: list[str] = []
     request.node._e2e_page_errors = errors
 
-    def open_(label: str) -> tuple[BrowserContext, Page]:
-        context = browser.new_context(base_url=e2e_server.url)
+    def open_(label: str, **context_options) -> tuple[BrowserContext, Page]:
+        context = browser.new_context(base_url=e2e_server.url, **context_options)
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
         context.set_default_navigation_timeout(DEFAULT_TIMEOUT_MS)
         contexts.append(context)
@@ -164,16 +198,17 @@ def open_window(new_page: NewPage) -> OpenWindow:
 
 @pytest.fixture
 def person(new_page: NewPage) -> Callable[..., tuple[BrowserContext, Page]]:
-    """`person(password, username, path)`: someone logged in, in a browser context of their own.
+    """`person(password, username, path, **context_options)`: someone logged in, in a
+    browser context of their own (`context_options` go to Playwright's `new_context`).
 
     Each person is their own browser (context), as two people are; by default it
     returns once the page's socket has joined its topics (`body[data-synced]`).
     """
 
     def open_(
-        password: str, username: str, path: str, *, synced: bool = True
+        password: str, username: str, path: str, *, synced: bool = True, **context_options
     ) -> tuple[BrowserContext, Page]:
-        context, page = new_page(username)
+        context, page = new_page(username, **context_options)
         log_in(page, username, password, next_path=path)
         if synced:
             expect(page.locator("body")).to_have_attribute("data-synced", "true")

@@ -8,7 +8,6 @@ directory, the project's root when tests run.
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -17,13 +16,14 @@ from pathlib import Path
 
 import httpx
 
+from .child_process import ChildProcess
 from .redis_server import free_port
 
 VENV_BIN = Path(sys.executable).parent
 STDERR_TAIL_LINES = 60
 
 
-class ServerProcess:
+class ServerProcess(ChildProcess):
     """uvicorn on one port with a given environment (database, Redis, faults)."""
 
     def __init__(
@@ -42,7 +42,6 @@ class ServerProcess:
         # listening socket): a client that stops reading fills it quickly.
         self.send_buffer = send_buffer
         self.log_path = log_path
-        self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
     @property
@@ -123,33 +122,6 @@ class ServerProcess:
                 pass
             time.sleep(0.05)
         raise TimeoutError(f"{self.url}/health/live not ready after {timeout}s:\n{self.log_tail()}")
-
-    def stop(self, *, timeout: float = 10.0) -> None:
-        """Stop uvicorn as a deployment would (SIGTERM), killing it if it hangs."""
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=timeout)
-        self.process = None
-
-    def kill(self) -> None:
-        """Kill the process at once (SIGKILL): no cleanup, as a crash or an OOM kill."""
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-            self.process = None
-
-    def wait_exit(self, timeout: float = 10.0) -> int:
-        """Wait for a process that is to exit by itself (a fault); returns its status."""
-        assert self.process is not None
-        status = self.process.wait(timeout=timeout)
-        self.process = None
-        return status
 
     def log_tail(self, lines: int = STDERR_TAIL_LINES) -> str:
         try:

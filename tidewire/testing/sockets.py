@@ -42,8 +42,11 @@ async def open_socket(
     token: str | None = None,
     origin: bytes = ORIGIN,
     headers: list[tuple[bytes, bytes]] | None = None,
+    address: str | None = None,
 ) -> tuple[Client, bool, int | None]:
     """Connect to `path` (as `user`, or with `token`); returns client, accepted, close code.
+
+    `address`: the client's address as the server sees it (the scope's `client`).
 
     An unauthenticated socket is accepted and then closed with 4401: read that close
     with `client.output()` / `receive_output`.
@@ -58,6 +61,8 @@ async def open_socket(
         path = f"{path}{'&' if '?' in path else '?'}token={token}"
     all_headers = [(b"origin", origin), (b"host", b"127.0.0.1"), *(headers or [])]
     client = Client(application, path, headers=all_headers)
+    if address is not None:
+        client.scope["client"] = [address, 40000]  # the application holds this same dict
     connected, code = await client.connect(timeout=5)
     return client, connected, code
 

@@ -1,11 +1,14 @@
 """The lean WebSocket protocol: uvicorn's, with less kept per socket and the same behaviour."""
 
 import asyncio
+import contextlib
 import gc
+import logging
 
 import pytest
 import uvicorn
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from tidewire.serve import OPTIONS
 from tidewire.testing.redis_server import free_port
@@ -81,10 +84,12 @@ def test_tidewire_serves_with_the_lean_protocol():
     assert OPTIONS[OPTIONS.index("--ws") + 1] == "tidewire.ws_protocol:LeanWebSocketProtocol"
 
 
-async def test_a_real_socket_works_and_keeps_no_handshake():
+@contextlib.asynccontextmanager
+async def _serving(app):
+    """`app` under uvicorn with the lean protocol, on a free port; yields the port."""
     port = free_port()
     config = uvicorn.Config(
-        _echo, port=port, ws="tidewire.ws_protocol:LeanWebSocketProtocol", log_level="warning"
+        app, port=port, ws="tidewire.ws_protocol:LeanWebSocketProtocol", log_level="warning"
     )
     server = uvicorn.Server(config)
     serving = asyncio.ensure_future(server.serve())
@@ -93,15 +98,31 @@ async def test_a_real_socket_works_and_keeps_no_handshake():
             if server.started:
                 break
             await asyncio.sleep(0.02)
-        async with connect(f"ws://127.0.0.1:{port}/") as socket:
-            await socket.send("hello")
-            assert await asyncio.wait_for(socket.recv(), 2) == "HELLO"
-            (protocol,) = [o for o in gc.get_objects() if type(o) is LeanWebSocketProtocol]
-            assert protocol.handshake_complete
-            assert protocol.request is None and protocol.response is None
-            assert isinstance(protocol.queue, Inbox) and isinstance(protocol.writable, Gate)
-            await socket.send("again")
-            assert await asyncio.wait_for(socket.recv(), 2) == "AGAIN"
+        yield port
     finally:
         server.should_exit = True
         await asyncio.wait_for(serving, 5)
+
+
+async def test_a_real_socket_works_and_keeps_no_handshake():
+    async with _serving(_echo) as port, connect(f"ws://127.0.0.1:{port}/") as socket:
+        await socket.send("hello")
+        assert await asyncio.wait_for(socket.recv(), 2) == "HELLO"
+        (protocol,) = [o for o in gc.get_objects() if type(o) is LeanWebSocketProtocol]
+        assert protocol.handshake_complete
+        assert protocol.request is None and protocol.response is None
+        assert isinstance(protocol.queue, Inbox) and isinstance(protocol.writable, Gate)
+        await socket.send("again")
+        assert await asyncio.wait_for(socket.recv(), 2) == "AGAIN"
+
+
+async def test_a_text_frame_that_is_not_utf8_closes_1007_logged_in_one_line(caplog):
+    """uvicorn's own protocol logged each at ERROR with a traceback."""
+    caplog.set_level(logging.INFO)
+    async with _serving(_echo) as port, connect(f"ws://127.0.0.1:{port}/") as socket:
+        await socket.send(b"{\xff}", text=True)  # sent as a text frame, as it is
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(socket.recv(), 2)
+    assert closed.value.rcvd.code == 1007
+    assert "a text frame is not UTF-8 (invalid start byte)" in caplog.text
+    assert [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR] == []

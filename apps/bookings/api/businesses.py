@@ -3,9 +3,7 @@ their own. Creating, deleting and changing hands are for super admins (403 for a
 
 from __future__ import annotations
 
-from typing import Any
-
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
@@ -17,7 +15,7 @@ from apps.audit.services import Actor
 from tidewire.rest import newest_first_schema, paginated, stream_position
 
 from .. import selectors, services
-from ..events import business_snapshot
+from ..events import business_with_owner
 from ..models import Business
 from ..topics import DASHBOARD_TOPIC, business_topic
 from .inputs import BusinessInput, NewestFirst, service_refused
@@ -28,11 +26,6 @@ class BusinessOutput(serializers.Serializer):
     name = serializers.CharField()
     subdomain = serializers.CharField()
     owner = serializers.IntegerField(help_text="The owner's user id.")
-
-
-def business_json(business: Business) -> dict[str, Any]:
-    """The business as the API shows it: the event's fields and its owner's id."""
-    return {**business_snapshot(business), "owner": business.owner_id}
 
 
 def business_or_404(request: Request, business_id: int) -> Business:
@@ -58,7 +51,9 @@ class BusinessListApi(APIView):
         user = request.user
         position = stream_position(DASHBOARD_TOPIC) if is_super_admin(user) else {}
         businesses = selectors.businesses_visible_to(user)
-        return paginated(NewestFirst(), businesses, request, self, business_json, headers=position)
+        return paginated(
+            NewestFirst(), businesses, request, self, business_with_owner, headers=position
+        )
 
     @extend_schema(request=BusinessInput, responses={201: BusinessOutput})
     def post(self, request: Request) -> Response:
@@ -72,7 +67,7 @@ class BusinessListApi(APIView):
             )
         except ValueError as error:  # SubdomainTaken too: "subdomain 'x' is taken"
             raise service_refused(error) from None
-        return Response(business_json(business), status=status.HTTP_201_CREATED)
+        return Response(business_with_owner(business), status=status.HTTP_201_CREATED)
 
 
 class BusinessDetailApi(APIView):
@@ -80,19 +75,12 @@ class BusinessDetailApi(APIView):
     def get(self, request: Request, business_id: int) -> Response:
         """One business; the headers give the offset of its own topic."""
         position = stream_position(business_topic(business_id))
-        return Response(business_json(business_or_404(request, business_id)), headers=position)
+        return Response(
+            business_with_owner(business_or_404(request, business_id)), headers=position
+        )
 
     @extend_schema(
-        request=inline_serializer(
-            "BusinessPatch",
-            {
-                "name": serializers.CharField(required=False),
-                "subdomain": serializers.CharField(required=False),
-                "owner": serializers.IntegerField(
-                    required=False, help_text="Super admins only (403 for an owner)."
-                ),
-            },
-        ),
+        request=BusinessInput(partial=True),  # `owner`: super admins only (403 for an owner)
         responses=BusinessOutput,
     )
     def patch(self, request: Request, business_id: int) -> Response:
@@ -113,7 +101,7 @@ class BusinessDetailApi(APIView):
             raise NotFound(f"No business with id {business_id}.") from None
         except ValueError as error:
             raise service_refused(error) from None
-        return Response(business_json(business))
+        return Response(business_with_owner(business))
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, business_id: int) -> Response:

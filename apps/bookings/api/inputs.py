@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from tidewire.rest import NewestFirstPagination, StrictSerializer
-from tidewire.text import TextField
+from tidewire.text import TextField, TextValidator
 
-from ..models import NAME_MAX_LENGTH, SERVICE_MAX_LENGTH, SUBDOMAIN_MAX_LENGTH, Reservation
+from ..models import (
+    NAME_MAX_LENGTH,
+    SERVICE_MAX_LENGTH,
+    SUBDOMAIN_MAX_LENGTH,
+    SUBDOMAIN_PATTERN,
+    Reservation,
+)
 
 MAX_ID = 2**63 - 1  # a bigint: larger ids cannot exist, and the database would refuse them
 EMAIL_MAX_LENGTH = 254  # EmailField's, RFC 5321's path limit
@@ -43,7 +50,12 @@ class AwareDateTimeField(serializers.DateTimeField):
 class BusinessInput(StrictSerializer):
     name = TextField(max_length=NAME_MAX_LENGTH, trim_whitespace=True)
     # The service checks the DNS-label pattern (and lower-cases), naming the field.
-    subdomain = serializers.CharField(max_length=SUBDOMAIN_MAX_LENGTH)
+    subdomain = TextField(
+        max_length=SUBDOMAIN_MAX_LENGTH,
+        trim_whitespace=True,
+        # What the service takes, which lower-cases it.
+        validators=[RegexValidator(SUBDOMAIN_PATTERN.replace("a-z", "a-zA-Z"))],
+    )
     owner = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="A user id.")
 
 
@@ -51,7 +63,9 @@ class ReservationFields(StrictSerializer):
     """A reservation's own fields: a row of an import, and what a PATCH may change."""
 
     customer_name = TextField(max_length=NAME_MAX_LENGTH, trim_whitespace=True)
-    customer_email = serializers.EmailField(max_length=EMAIL_MAX_LENGTH)
+    customer_email = serializers.EmailField(
+        max_length=EMAIL_MAX_LENGTH, validators=[TextValidator()]
+    )
     service = TextField(max_length=SERVICE_MAX_LENGTH, trim_whitespace=True)
     starts_at = AwareDateTimeField()
     status = serializers.ChoiceField(choices=Reservation.Status.choices, required=False)
@@ -65,7 +79,11 @@ class ReservationFilter(serializers.Serializer):
     """The list's query parameters; others (`cursor`, `page_size`) belong to the paginator."""
 
     business = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-    status = serializers.ChoiceField(choices=Reservation.Status.choices, required=False)
+    status = serializers.ChoiceField(
+        choices=Reservation.Status.choices,
+        required=False,
+        allow_blank=True,  # "": any
+    )
 
 
 class NewestFirst(NewestFirstPagination):

@@ -4,6 +4,8 @@ business is 400 naming `business`, with the words used for one that does not exi
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
@@ -13,7 +15,14 @@ from rest_framework.views import APIView
 
 from apps.accounts.roles import is_super_admin
 from apps.audit.services import Actor
-from tidewire.rest import StrictSerializer, newest_first_schema, paginated, stream_position
+from tidewire.rest import (
+    ServiceChecked,
+    StrictSerializer,
+    newest_first_schema,
+    paginated,
+    read_query,
+    stream_position,
+)
 
 from .. import selectors, services
 from ..events import reservation_snapshot
@@ -58,9 +67,7 @@ class ReservationListApi(APIView):
     def get(self, request: Request) -> Response:
         """Reservations newest first (`?business=`, `?status=`); with `?business=` of a visible
         business the headers give its topic's offset, else a super admin's the dashboard's."""
-        filters = ReservationFilter(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        query = filters.validated_data
+        query = read_query(ReservationFilter, request)
         user = request.user
         business_id = query.get("business")
         position = {}
@@ -72,7 +79,7 @@ class ReservationListApi(APIView):
         reservations = selectors.reservations_visible_to(user)
         if business_id is not None:
             reservations = reservations.filter(business_id=business_id)
-        if "status" in query:
+        if query.get("status"):  # "" is any
             reservations = reservations.filter(status=query["status"])
         return paginated(
             NewestFirst(), reservations, request, self, reservation_snapshot, headers=position
@@ -100,10 +107,13 @@ class ReservationListApi(APIView):
 
 
 class ReservationPatch(ReservationFields):
-    business = serializers.JSONField(required=False, help_text="Cannot change (400).")
+    """A reservation's own fields; `business` cannot change (400 saying so, not just
+    "Unknown field."), so the schema does not offer it."""
 
-    def validate_business(self, value):
-        raise ValidationError("A reservation cannot move to another business.")
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if isinstance(data, dict) and "business" in data:
+            raise ValidationError({"business": ["A reservation cannot move to another business."]})
+        return super().to_internal_value(data)
 
 
 class ReservationDetailApi(APIView):
@@ -143,7 +153,8 @@ class ReservationDetailApi(APIView):
 
 class ImportInput(StrictSerializer):
     rows = serializers.ListField(
-        child=serializers.JSONField(),
+        # Each row is checked by _rows, naming `rows[i].field`.
+        child=ServiceChecked(serializer=ReservationFields),
         min_length=1,
         max_length=services.IMPORT_MAX,
         help_text=f"1 to {services.IMPORT_MAX} reservations, each with a reservation's fields "

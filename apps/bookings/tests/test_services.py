@@ -167,3 +167,18 @@ def test_owner_email_settings_take_each_or_a_daily_digest_only(owner):
     with pytest.raises(ValueError, match=r"^delivery must be one of each, daily_digest"):
         services.owner_email_settings_set(owner_id=owner.pk, delivery="weekly")
     assert owner_email_delivery(owner_id=owner.pk) == "daily_digest"
+
+
+@pytest.mark.parametrize("email", ["carla@exam\u202eple.com", '"car\x1bla"@example.com'])
+def test_a_customer_email_with_a_control_or_direction_character_is_refused(salon, email):
+    """Django's email validator lets U+202E through in a domain and ESC in a quoted local
+    part; the service refuses them as in every name, so no caller stores one."""
+    with pytest.raises(ValueError, match="customer_email contains"):
+        services.reservation_create(
+            business_id=salon.pk,
+            customer_name="Carla",
+            customer_email=email,
+            service="Cut",
+            starts_at=STARTS_AT,
+        )
+    assert not Reservation.objects.exists()

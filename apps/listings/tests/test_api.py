@@ -78,8 +78,28 @@ def test_a_page_holds_at_most_100(as_buyer, seller):
     assert len(as_buyer.get(url(), {"page_size": 1000}).json()["results"]) == 100
 
 
-def test_a_bad_cursor_is_404(as_buyer):
-    assert as_buyer.get(url(), {"cursor": "nonsense"}).status_code == 404
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"cursor": "nonsense"}, "cursor"),
+        ({"page_size": "0"}, "page_size"),
+        ({"page_size": "ten"}, "page_size"),
+        ({"page_size": "-5"}, "page_size"),
+    ],
+)
+def test_a_bad_cursor_or_page_size_is_400_naming_it(as_buyer, query, field):
+    response = as_buyer.get(url(), query)
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+
+
+def test_a_page_size_past_the_most_sends_the_most_and_a_blank_cursor_is_the_first_page(
+    as_buyer, seller
+):
+    for number in range(3):
+        services.listing_create(seller=seller, title=f"Lamp {number}", price=1)
+    assert len(as_buyer.get(url(), {"page_size": "9" * 5000}).json()["results"]) == 3
+    assert len(as_buyer.get(url(), {"cursor": "", "page_size": "2"}).json()["results"]) == 2
 
 
 def test_list_filters_by_status_search_and_seller(as_buyer, seller, buyer):

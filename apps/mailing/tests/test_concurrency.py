@@ -72,4 +72,5 @@ def test_a_run_skips_rows_another_run_holds_instead_of_waiting(schedule):
             release.set()
         holder.result(5)
     assert [email.pk for email in claimed] == [free.pk]
+    assert services._deliver(claimed[0], now) == "sent"
     assert services.emails_send_due(now=now + timedelta(seconds=15)) == {"sent": 1}

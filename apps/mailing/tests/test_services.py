@@ -144,8 +144,13 @@ def test_a_send_that_works_again_goes_out_once(schedule, clock, settings):
     assert len(mail.outbox) == 1
 
 
-def test_a_send_interrupted_by_a_crash_is_failed_and_never_sent_again(schedule, clock):
-    """At most once: a claim whose process died may have gone out, so it is not resent."""
+def test_without_row_locks_a_send_interrupted_by_a_crash_is_failed_and_never_sent_again(
+    schedule, clock, monkeypatch
+):
+    """SQLite's way (no row locks): a claim whose process died may have gone out: not resent."""
+    from django.db import connection
+
+    monkeypatch.setattr(connection.features, "has_select_for_update_skip_locked", False)
     crashed = schedule("note:1", clock.now())
     waiting = schedule("note:2", clock.now() + timedelta(minutes=1))
     [claimed] = services._claim_due(clock.now(), 10)  # the process dies after this
@@ -160,6 +165,40 @@ def test_a_send_interrupted_by_a_crash_is_failed_and_never_sent_again(schedule, 
     assert crashed.status == Status.FAILED and "not sent again" in crashed.last_error
     assert waiting.status == Status.SENT
     assert [m.subject for m in mail.outbox] == ["Note for Ada"]
+
+
+@pytest.fixture
+def row_locks():
+    from django.db import connection
+
+    if not connection.features.has_select_for_update_skip_locked:
+        pytest.skip("row locks (SKIP LOCKED) are PostgreSQL's; make test runs on it")
+
+
+@pytest.mark.postgres
+def test_with_row_locks_a_send_whose_run_died_goes_out_once_with_the_next_run(
+    row_locks, schedule, clock
+):
+    """PostgreSQL: a row left "sending" and unlocked has no live run: the next run sends it."""
+    crashed = schedule("note:1", clock.now())
+    [claimed] = services._claim_due(clock.now(), 10)  # the process dies after this
+    assert claimed.pk == crashed.pk
+    assert services.emails_send_due(now=clock.now()) == {"sent": 1}
+    assert services.emails_send_due(now=clock.now()) == {}
+    crashed.refresh_from_db()
+    assert crashed.status == Status.SENT and crashed.attempts == 2  # the interrupted one counts
+    assert [m.subject for m in mail.outbox] == ["Note for Ada"]
+
+
+@pytest.mark.postgres
+def test_with_row_locks_a_row_that_keeps_killing_its_sender_is_given_up(row_locks, schedule, clock):
+    poison = schedule("note:1", clock.now())
+    for _ in range(services.MAX_ATTEMPTS):
+        assert len(services._claim_due(clock.now(), 10)) == 1  # and the process dies
+    assert services._claim_due(clock.now(), 10) == []
+    poison.refresh_from_db()
+    assert poison.status == Status.FAILED and services.INTERRUPTED in poison.last_error
+    assert mail.outbox == []
 
 
 def test_putting_back_a_batch_email_joins_the_pending_one_that_came_meanwhile(
