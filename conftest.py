@@ -94,7 +94,7 @@ def _use_layer(settings, config: dict) -> None:
     hub.reset()
 
 
-IN_MEMORY = {"BACKEND": "channels.layers.InMemoryChannelLayer", "CONFIG": {"capacity": 10_000}}
+IN_MEMORY = {"BACKEND": "tidewire.layers.LocalLayer", "CONFIG": {"capacity": 10_000}}
 
 
 @pytest.fixture
@@ -111,7 +111,7 @@ def redis_layer(settings, redis_server):
     _use_layer(
         settings,
         {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "BACKEND": "tidewire.layers.PubSubLayer",
             "CONFIG": {"hosts": [redis_server.url]},
         },
     )

@@ -384,18 +384,31 @@ def _layer_message(kind: str, topic: str, event_type: str, body: str, **extra: A
     return {"type": kind, "topic": topic, "event_type": event_type, "body": body, **extra}
 
 
-async def abroadcast(stored: StoredEvent) -> None:
-    """Send a stored event to every process following its topic."""
-    message = _layer_message(
-        "tidewire.event",
-        stored.topic,
-        stored.type,
-        stored.body,
-        offset=stored.offset,
-        published_at=time.time(),
-    )
-    metrics.count(metrics.EVENTS_PUBLISHED, family=metrics.topic_family(stored.topic))
-    await get_channel_layer().group_send(group_name(stored.topic), message)
+async def abroadcast_many(events: list[StoredEvent]) -> None:
+    """Send stored events (one commit's) to every process following their topics, in order.
+
+    One call to the layer for them all (tidewire/layers.py: one Redis round trip).
+    """
+    now = time.time()
+    messages = []
+    for stored in events:
+        message = _layer_message(
+            "tidewire.event",
+            stored.topic,
+            stored.type,
+            stored.body,
+            offset=stored.offset,
+            published_at=now,
+        )
+        messages.append((group_name(stored.topic), message))
+        metrics.count(metrics.EVENTS_PUBLISHED, family=metrics.topic_family(stored.topic))
+    layer = get_channel_layer()
+    send_many = getattr(layer, "group_send_many", None)
+    if send_many is not None:
+        await send_many(messages)
+        return
+    for group, message in messages:  # a layer of channels' own (a test's settings)
+        await layer.group_send(group, message)
 
 
 async def asignal(*, topic: str, event_type: str, body: str) -> None:
@@ -429,10 +442,10 @@ def run_from_any_thread(coroutine_function: Callable[[], Awaitable[None]]) -> No
     async_to_sync(run_here)()
 
 
-def broadcast(stored: StoredEvent) -> None:
-    """Send a stored event from any thread; returns without waiting for delivery.
+def broadcast(events: list[StoredEvent]) -> None:
+    """Send stored events (one commit's) from any thread; returns without waiting for delivery.
 
-    A failure here loses nothing: the event is in the store, and every process
-    that follows the topic reads it at its next resync.
+    A failure here loses nothing: the events are in the store, and every process
+    that follows their topics reads them at its next resync.
     """
-    run_from_any_thread(lambda: abroadcast(stored))
+    run_from_any_thread(lambda: abroadcast_many(events))

@@ -55,7 +55,7 @@ def publish(*, topic: str, event: EventType, **fields: Any) -> StoredEvent:
     stored = stream_append(topic=topic, event_type=event.name, body=body)
     # robust: a broadcast failure must not turn a committed write into a 500 (the
     # event is stored; the followers' resync delivers it).
-    transaction.on_commit(functools.partial(_after_commit, stored), robust=True)
+    transaction.on_commit(functools.partial(_after_commit, [stored]), robust=True)
     return stored
 
 
@@ -63,7 +63,8 @@ def publish_all(events: list[tuple[str, EventType, dict[str, Any]]]) -> list[Sto
     """`publish` for several events of one change, (topic, event type, fields) each.
 
     Stored with two statements whatever their number (`publish` takes two per
-    event), broadcast after commit in the order given. The same rules: inside the
+    event), broadcast after commit in the order given, in one send to the channel
+    layer (one Redis round trip). The same rules: inside the
     writer's `transaction.atomic()`, or OutsideTransaction.
     """
     if not in_writer_transaction():
@@ -76,12 +77,11 @@ def publish_all(events: list[tuple[str, EventType, dict[str, Any]]]) -> list[Sto
         check_topic_name(topic)
         items.append((topic, event.name, orjson.dumps(event.body(**fields)).decode()))
     stored = stream_append_many(items)
-    for each in stored:
-        transaction.on_commit(functools.partial(_after_commit, each), robust=True)
+    transaction.on_commit(functools.partial(_after_commit, stored), robust=True)
     return stored
 
 
-def _after_commit(stored: StoredEvent) -> None:
+def _after_commit(stored: list[StoredEvent]) -> None:
     crash_point(AFTER_COMMIT_BEFORE_PUBLISH)
     fanout.broadcast(stored)
 

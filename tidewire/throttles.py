@@ -5,8 +5,10 @@ cache entry, read and written whole on each request: at 1,200/min that is a list
 of up to 1,200 floats pickled twice per request per limit (a third of a PATCH's
 CPU in the benchmark's profile). These throttles keep one number per key instead,
 the generic cell rate algorithm's "theoretical arrival time": `N/period` admits N
-requests at once, then one every period/N, as a bucket that refills evenly. Like
-DRF's, the read and the write are two cache calls, not one atomic step.
+requests at once, then one every period/N, as a bucket that refills evenly. On
+Redis one step is one atomic script (`_RedisStep`): one round trip, and two
+processes counting the same key at once cannot both take the last place. On
+another cache (the embedded default's local memory) it is a read and a write.
 
 The client address is REMOTE_ADDR (REST_FRAMEWORK["NUM_PROXIES"] = 0): never a
 client's own X-Forwarded-For. Behind a proxy, uvicorn puts the forwarded address
@@ -23,7 +25,8 @@ import math
 import time
 from collections.abc import Callable
 
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
@@ -46,6 +49,53 @@ def next_arrival(
     return after, 0.0
 
 
+def count_use(key: str, now: float, *, count: int, period: float) -> tuple[bool, float]:
+    """Count one use of `key` (`count` per `period`) in the default cache: (allowed, wait)."""
+    store = caches[DEFAULT_CACHE_ALIAS]  # the cache itself (`cache` is a proxy to it)
+    if isinstance(store, RedisCache):
+        return _redis_step(store, key, now, count=count, period=period)
+    after, wait = next_arrival(store.get(key), now, count=count, period=period)
+    if after is None:
+        return False, wait
+    store.set(key, after, math.ceil(after - now))
+    return True, 0.0
+
+
+class _RedisStep:
+    """`next_arrival` and the write as one Lua script: atomic, one round trip.
+
+    The key holds the arrival time as a decimal number (what a script can read),
+    not the cache's pickled float; only this module reads or writes these keys.
+    """
+
+    SCRIPT = """
+    local stored = tonumber(redis.call('GET', KEYS[1]))
+    local now, interval, period = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+    local arrival = now
+    if stored and stored > now then arrival = stored end
+    local after = arrival + interval
+    if after - now > period then return {0, tostring(after - period - now)} end
+    redis.call('SET', KEYS[1], tostring(after), 'EX', math.ceil(after - now))
+    return {1, '0'}
+    """
+
+    def __init__(self) -> None:
+        self._script = None
+
+    def __call__(self, store: RedisCache, key: str, now: float, *, count: int, period: float):
+        full_key = store.make_and_validate_key(key)
+        client = store._cache.get_client(full_key, write=True)
+        if self._script is None:  # EVALSHA, loading the script on the server when missing
+            self._script = client.register_script(self.SCRIPT)
+        allowed, wait = self._script(
+            keys=[full_key], args=[repr(now), repr(period / count), repr(period)], client=client
+        )
+        return bool(allowed), float(wait)
+
+
+_redis_step = _RedisStep()
+
+
 def parse_rate(rate: str) -> tuple[int, int]:
     """'30/min' -> (30, 60), as DRF reads its rates."""
     return SimpleRateThrottle.parse_rate(None, rate)
@@ -66,16 +116,13 @@ class SettingsRateThrottle(SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        now = self.timer()
-        after, wait = next_arrival(
-            self.cache.get(self.key), now, count=self.num_requests, period=self.duration
+        allowed, wait = count_use(
+            self.key, self.timer(), count=self.num_requests, period=self.duration
         )
-        if after is None:
+        if not allowed:
             self._wait = wait
             metrics.count(metrics.RATE_LIMITED, scope=self.scope)
-            return False
-        self.cache.set(self.key, after, math.ceil(after - now))
-        return True
+        return allowed
 
     def wait(self) -> float | None:
         """Seconds until the next request would be admitted (for Retry-After)."""
@@ -184,9 +231,4 @@ def take(key: str, rate: str) -> tuple[bool, float]:
     Sync (the cache's calls block): from a socket, run it on a sync thread.
     """
     count, period = parse_rate(rate)
-    now = time.time()
-    after, wait = next_arrival(cache.get(key), now, count=count, period=period)
-    if after is None:
-        return False, wait
-    cache.set(key, after, math.ceil(after - now))
-    return True, 0.0
+    return count_use(key, time.time(), count=count, period=period)

@@ -151,7 +151,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "BACKEND": "tidewire.layers.PubSubLayer",
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
@@ -159,7 +159,7 @@ else:
     # Each process reads its one hub channel quickly, so a deep queue only absorbs bursts.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "BACKEND": "tidewire.layers.LocalLayer",
             "CONFIG": {"capacity": 10_000},
         }
     }

@@ -13,10 +13,22 @@ PING = EventType("publish_test", {"n": int})
 pytestmark = pytest.mark.django_db
 
 
+class Broadcasts(list):
+    """Every event broadcast, in order; `calls`: the events of each broadcast call."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[list] = []
+
+    def __call__(self, events) -> None:
+        self.calls.append(list(events))
+        self.extend(events)
+
+
 @pytest.fixture
 def broadcasts(monkeypatch):
-    sent = []
-    monkeypatch.setattr(fanout, "broadcast", sent.append)
+    sent = Broadcasts()
+    monkeypatch.setattr(fanout, "broadcast", sent)
     return sent
 
 
@@ -81,7 +93,9 @@ def test_an_event_costs_two_queries_in_the_writers_transaction(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_publish_all_stores_several_events_in_two_statements_with_consecutive_offsets():
+def test_publish_all_stores_several_events_in_two_statements_with_consecutive_offsets(
+    broadcasts, django_capture_on_commit_callbacks
+):
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
@@ -90,7 +104,11 @@ def test_publish_all_stores_several_events_in_two_statements_with_consecutive_of
 
     with transaction.atomic():
         publish(topic="twtest.open.1", event=PING, n=0)
-    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        CaptureQueriesContext(connection) as queries,
+        transaction.atomic(),
+    ):
         stored = publish_all(
             [
                 ("twtest.open.2", PING, {"n": 1}),
@@ -107,6 +125,7 @@ def test_publish_all_stores_several_events_in_two_statements_with_consecutive_of
     ]
     assert stream_offset(topic="twtest.open.2") == 2
     assert [e.offset for e in stream_read(topic="twtest.open.1", after=0)] == [1, 2]
+    assert broadcasts.calls[-1] == stored  # one send to the layer for the three, in order
 
 
 def test_publish_all_outside_a_transaction_raises():

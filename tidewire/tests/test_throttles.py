@@ -90,3 +90,73 @@ def test_a_scoped_limit_counts_per_user_once_logged_in(rates):
     allowed = [throttle.allow_request(from_address(f"10.0.0.{n}"), PasswordView) for n in range(3)]
     assert allowed == [True, True, False]  # one person, whatever the address
     assert cache.get("throttle_gcra_login_user-7") is not None
+
+
+@pytest.fixture
+def redis_cache(settings, redis_server):
+    """The default cache on the test run's real Redis, as with REDIS_URL; emptied after."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_server.url,
+        }
+    }
+    caches["default"].clear()
+    yield caches["default"]
+    caches["default"].clear()
+
+
+def test_on_redis_a_limit_is_one_round_trip_and_says_when_to_retry(rates, redis_cache, monkeypatch):
+    """One command sent per use (EVALSHA of the script), the arrival time kept as one number."""
+    import redis
+
+    from tidewire.throttles import count_use
+
+    assert count_use("warm", 1000.0, count=3, period=60) == (True, 0.0)  # the script loaded
+    sent = []
+    original = redis.connection.AbstractConnection.send_packed_command
+
+    def counted(self, command, *args, **kwargs):
+        sent.append(command)
+        return original(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counted)
+    verdicts = [count_use("k", 1000.0, count=3, period=60) for _ in range(4)]
+    assert verdicts[:3] == [(True, 0.0)] * 3
+    allowed, wait = verdicts[3]
+    assert not allowed and wait == pytest.approx(20.0)  # one place back every 20 s
+    assert count_use("k", 1020.0, count=3, period=60) == (True, 0.0)
+    assert len(sent) == 5
+    assert all(b"EVALSHA" in b"".join(command) for command in sent)
+    monkeypatch.undo()
+    client = redis_cache._cache.get_client(write=True)
+    key = redis_cache.make_and_validate_key("k")
+    assert float(client.get(key)) == pytest.approx(1020.0 + 60.0)  # full again 1 s later
+    assert 0 < client.ttl(key) <= 60
+
+
+def test_on_redis_concurrent_uses_never_take_more_than_the_limit(rates, redis_cache):
+    """40 threads at once against 10/min: exactly 10 allowed (a read then a write raced)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tidewire.throttles import count_use
+
+    with ThreadPoolExecutor(max_workers=40) as pool:
+        verdicts = list(
+            pool.map(lambda _: count_use("raced", 5000.0, count=10, period=60), range(40))
+        )
+    assert sum(allowed for allowed, _ in verdicts) == 10
+
+
+def test_a_scoped_rest_limit_on_redis_refuses_past_the_rate(rates, redis_cache, throttle_clock):
+    rates(login="2/min")
+
+    class LoginView:
+        throttle_scope = "login"
+
+    verdicts = [ScopedThrottle().allow_request(anonymous(), LoginView) for _ in range(3)]
+    assert verdicts == [True, True, False]
+    throttle_clock[0] += 30  # one place refilled
+    assert ScopedThrottle().allow_request(anonymous(), LoginView)
