@@ -98,6 +98,9 @@ class SyncThreads:
     def executor(self, index: int) -> ThreadPoolExecutor:
         return self._executors[index]
 
+    def __len__(self) -> int:
+        return len(self._executors)
+
 
 _shared: SyncThreads | None = None
 

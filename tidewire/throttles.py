@@ -25,6 +25,7 @@ import math
 import time
 from collections.abc import Callable
 
+import redis
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse
@@ -51,14 +52,24 @@ def next_arrival(
 
 def count_use(key: str, now: float, *, count: int, period: float) -> tuple[bool, float]:
     """Count one use of `key` (`count` per `period`) in the default cache: (allowed, wait)."""
+    [verdict] = count_uses([key], now, count=count, period=period)
+    return verdict
+
+
+def count_uses(
+    keys: list[str], now: float, *, count: int, period: float
+) -> list[tuple[bool, float]]:
+    """`count_use` of each key in turn (a key may repeat); on Redis in one round trip."""
     store = caches[DEFAULT_CACHE_ALIAS]  # the cache itself (`cache` is a proxy to it)
     if isinstance(store, RedisCache):
-        return _redis_step(store, key, now, count=count, period=period)
-    after, wait = next_arrival(store.get(key), now, count=count, period=period)
-    if after is None:
-        return False, wait
-    store.set(key, after, math.ceil(after - now))
-    return True, 0.0
+        return _redis_step(store, keys, now, count=count, period=period)
+    verdicts = []
+    for key in keys:
+        after, wait = next_arrival(store.get(key), now, count=count, period=period)
+        if after is not None:
+            store.set(key, after, math.ceil(after - now))
+        verdicts.append((after is not None, wait))
+    return verdicts
 
 
 class _RedisStep:
@@ -80,17 +91,30 @@ class _RedisStep:
     """
 
     def __init__(self) -> None:
-        self._script = None
+        self._sha: str | None = None
 
-    def __call__(self, store: RedisCache, key: str, now: float, *, count: int, period: float):
-        full_key = store.make_and_validate_key(key)
-        client = store._cache.get_client(full_key, write=True)
-        if self._script is None:  # EVALSHA, loading the script on the server when missing
-            self._script = client.register_script(self.SCRIPT)
-        allowed, wait = self._script(
-            keys=[full_key], args=[repr(now), repr(period / count), repr(period)], client=client
-        )
-        return bool(allowed), float(wait)
+    def __call__(
+        self, store: RedisCache, keys: list[str], now: float, *, count: int, period: float
+    ) -> list[tuple[bool, float]]:
+        full_keys = [store.make_and_validate_key(key) for key in keys]
+        client = store._cache.get_client(full_keys[0], write=True)
+        args = [repr(now), repr(period / count), repr(period)]
+        if self._sha is None:
+            self._sha = client.script_load(self.SCRIPT)
+        try:
+            replies = self._run(client, full_keys, args)
+        except redis.exceptions.NoScriptError:  # Redis restarted: its scripts are gone
+            self._sha = client.script_load(self.SCRIPT)
+            replies = self._run(client, full_keys, args)
+        return [(bool(allowed), float(wait)) for allowed, wait in replies]
+
+    def _run(self, client: redis.Redis, keys: list[str], args: list[str]) -> list:
+        if len(keys) == 1:
+            return [client.evalsha(self._sha, 1, keys[0], *args)]
+        pipeline = client.pipeline(transaction=False)  # each in turn, one round trip
+        for key in keys:
+            pipeline.evalsha(self._sha, 1, key, *args)
+        return pipeline.execute()
 
 
 _redis_step = _RedisStep()
@@ -214,15 +238,22 @@ def user_rate_allows(scope: str, user) -> tuple[bool, float]:
     `throttle_scope`, so a user's REST and socket sends share one budget. Sync:
     call it on a sync thread, beside the write it guards (one hop for both).
     """
+    [verdict] = users_rate_allow(scope, [user])
+    return verdict
+
+
+def users_rate_allow(scope: str, users: list) -> list[tuple[bool, float]]:
+    """`user_rate_allows` for each use in turn (a user may repeat): one Redis round trip."""
     rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope)
     if rate is None:
-        return True, 0.0
-    allowed, wait = take(
-        ScopedThrottle.cache_format % {"scope": scope, "ident": f"user-{user.pk}"}, rate
-    )
-    if not allowed:
-        metrics.count(metrics.RATE_LIMITED, scope=scope)
-    return allowed, wait
+        return [(True, 0.0)] * len(users)
+    count, period = parse_rate(rate)
+    keys = [ScopedThrottle.cache_format % {"scope": scope, "ident": f"user-{u.pk}"} for u in users]
+    verdicts = count_uses(keys, time.time(), count=count, period=period)
+    for allowed, _ in verdicts:
+        if not allowed:
+            metrics.count(metrics.RATE_LIMITED, scope=scope)
+    return verdicts
 
 
 def take(key: str, rate: str) -> tuple[bool, float]:

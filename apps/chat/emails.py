@@ -57,19 +57,26 @@ def missed_message_delay() -> timedelta:
     return timedelta(seconds=tidewire_setting("MISSED_MESSAGE_DELAY"))
 
 
-def message_arrived(*, message: Message, conversation: Conversation) -> OutgoingEmail | None:
-    """Schedule (or keep) the recipient's missed-message email; chat services call it.
+def messages_arrived(announced: list[tuple[Conversation, Message]]) -> None:
+    """Schedule (or keep) each recipient's missed-message email; chat services call it with
+    the messages just stored, (conversation, message) each.
 
-    Runs in the sending transaction, so the email is scheduled if and only if
-    the message is stored.
+    Runs in the sending transaction, so an email is scheduled if and only if its
+    message is stored. A recipient's later messages in the same batch are due
+    later: the first one's email (pending) already covers them.
     """
-    recipient = (
-        conversation.seller if message.sender_id == conversation.buyer_id else conversation.buyer
-    )
-    if not recipient.email:
-        return None
-    due_at = message.created_at + missed_message_delay()
-    return _schedule(recipient.pk, key=f"chat.missed:{recipient.pk}:{message.pk}", due_at=due_at)
+    scheduled: set[int] = set()
+    for conversation, message in announced:
+        recipient = (
+            conversation.seller
+            if message.sender_id == conversation.buyer_id
+            else conversation.buyer
+        )
+        if not recipient.email or recipient.pk in scheduled:
+            continue
+        scheduled.add(recipient.pk)
+        due_at = message.created_at + missed_message_delay()
+        _schedule(recipient.pk, key=f"chat.missed:{recipient.pk}:{message.pk}", due_at=due_at)
 
 
 def _schedule(user_id: int, *, key: str, due_at: datetime) -> OutgoingEmail:

@@ -26,8 +26,7 @@ from tidewire.topics import FrameRefused, TopicFrame
 from . import edits, services
 from .events import TYPING, message_snapshot
 from .models import Conversation, Message, Participant
-
-SEND_SCOPE = "chat_send"  # the DRF throttle scope; REST and sockets share one budget per user
+from .send_queue import SEND_SCOPE, send_queue
 
 
 def _up_to(frame: dict[str, Any]) -> int:
@@ -102,9 +101,7 @@ async def _send(request: TopicFrame, conversation_id: int) -> dict[str, Any]:
     if client_id is None:  # seed 003's frame has none: this send cannot be retried safely
         client_id = f"seed-{uuid.uuid4().hex}"
     try:
-        snapshot = await on_sync_thread(
-            _send_now, conversation_id, user, frame.get("body"), client_id
-        )
+        snapshot = await send_queue().send(conversation_id, user, frame.get("body"), client_id)
     except services.ClientIdReused as error:
         raise FrameRefused("client_id_reused", error.message) from None
     except services.Blocked as error:
@@ -115,17 +112,6 @@ async def _send(request: TopicFrame, conversation_id: int) -> dict[str, Any]:
         raise FrameRefused("not_found", "this conversation no longer exists") from None
     # Stored is "sent"; the receipts that follow move it on (a retry's ack says "sent" too).
     return {"type": "ack", "client_id": client_id, "message": snapshot}
-
-
-def _send_now(conversation_id: int, user: Any, body: Any, client_id: str) -> dict[str, Any]:
-    """The send limit, the send and its snapshot (photos are read), in one trip to a sync thread."""
-    allowed, wait = user_rate_allows(SEND_SCOPE, user)
-    if not allowed:
-        raise FrameRefused("rate_limited", f"too many messages: retry in {wait:.0f} seconds")
-    message, _created = services.message_send(
-        conversation_id=conversation_id, sender=user, body=body, client_id=client_id
-    )
-    return message_snapshot(message)
 
 
 async def _mark(user_id: int, conversation_id: int, up_to: int, read: bool) -> dict[str, Any]:

@@ -51,15 +51,20 @@ def unread_count(*, conversation_id: int, user_id: int, read_up_to: int) -> int:
     )
 
 
-def unread_counts(*, conversation_id: int, markers: dict[int, Participant]) -> dict[int, int]:
-    """`unread_count` of each participant in `markers`, in one query."""
-    counts = Message.objects.filter(conversation_id=conversation_id).aggregate(
-        **{
-            f"u{user_id}": Count("id", filter=Q(id__gt=marker.read_up_to) & ~Q(sender_id=user_id))
-            for user_id, marker in markers.items()
-        }
+def participants_with_unread(*, conversation_ids: list[int]) -> dict[int, dict[int, Participant]]:
+    """Both sides' markers of each conversation, by conversation and user id, in one query;
+    each with `unread`, its `unread_count`."""
+    rows = Participant.objects.filter(conversation_id__in=conversation_ids).annotate(
+        unread=Count(
+            "conversation__messages",
+            filter=Q(conversation__messages__id__gt=F("read_up_to"))
+            & ~Q(conversation__messages__sender_id=F("user_id")),
+        )
     )
-    return {user_id: counts[f"u{user_id}"] for user_id in markers}
+    found: dict[int, dict[int, Participant]] = {}
+    for row in rows:
+        found.setdefault(row.conversation_id, {})[row.user_id] = row
+    return found
 
 
 def conversation_rows(

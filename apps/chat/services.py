@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -16,8 +17,8 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from apps.listings.models import Listing
-from apps.moderation.selectors import blocked_between, has_blocked
-from apps.notifications.services import notifications_read_about, notify
+from apps.moderation.selectors import blocks_among
+from apps.notifications.services import notifications_read_about, notify_many
 from tidewire.publish import publish_all
 from tidewire.text import InvalidText, clean_text
 
@@ -68,13 +69,26 @@ class Blocked(ChatError):
 
 def check_not_blocked(conversation: Conversation, sender: Any) -> None:
     """Raise Blocked, naming whose block it is, if either participant blocked the other."""
+    refusal = _block_refusal(
+        conversation, sender, blocks_among([(sender.pk, conversation.other(sender.pk))])
+    )
+    if refusal is not None:
+        raise refusal
+
+
+def _block_refusal(
+    conversation: Conversation, sender: Any, blocks: set[tuple[int, int]]
+) -> Blocked | None:
+    """Blocked, naming whose block it is, if either side blocked the other (`blocks_among`)."""
     other_id = conversation.other(sender.pk)
-    if not blocked_between(sender.pk, other_id):
-        return
-    if has_blocked(blocker=sender.pk, blocked=other_id):
+    if (sender.pk, other_id) in blocks:
         other = conversation.seller if other_id == conversation.seller_id else conversation.buyer
-        raise Blocked("user", f"You blocked {other.get_username()}: unblock them to send messages.")
-    raise Blocked("user", "You cannot send messages here: you were blocked.")
+        return Blocked(
+            "user", f"You blocked {other.get_username()}: unblock them to send messages."
+        )
+    if (other_id, sender.pk) in blocks:
+        return Blocked("user", "You cannot send messages here: you were blocked.")
+    return None
 
 
 def clean_body(body: Any, *, optional: bool = False) -> str:
@@ -140,12 +154,44 @@ def conversation_open(*, listing_id: int, buyer: Any) -> tuple[Conversation, boo
     return conversation, True
 
 
-def _stored(*, sender_id: int, client_id: str, conversation_id: int, body: str) -> Message | None:
-    """The message already stored under this client_id, if any (ClientIdReused if it differs)."""
-    stored = Message.objects.filter(sender_id=sender_id, client_id=client_id).first()
-    if stored is not None and (stored.conversation_id != conversation_id or stored.body != body):
-        raise ClientIdReused("client_id", "client_id was already used for a different message.")
-    return stored
+@dataclass(frozen=True)
+class Send:
+    """A message to store, its body and client_id checked."""
+
+    conversation_id: int
+    sender: Any
+    body: str
+    client_id: str
+    files: tuple[dict, ...] = ()  # its photos, stored already: MessageImage fields each
+
+
+# What one send came to: (message, created), or the error it was refused with.
+SendResult = tuple[Message, bool] | Exception
+
+
+def _retry_of(message: Message, send: Send) -> SendResult:
+    """A send whose client_id is stored already: that message (ClientIdReused if it differs)."""
+    if message.conversation_id != send.conversation_id or message.body != send.body:
+        return ClientIdReused("client_id", "client_id was already used for a different message.")
+    return message, False
+
+
+def _stored(sends: Sequence[Send]) -> dict[tuple[int, str], Message]:
+    """The messages already stored under these sends' (sender, client_id), in one query."""
+    wanted = {(send.sender.pk, send.client_id) for send in sends}
+    if not wanted:
+        return {}
+    rows = Message.objects.filter(
+        sender_id__in={sender_id for sender_id, _ in wanted},
+        client_id__in={client_id for _, client_id in wanted},
+    )
+    return {(m.sender_id, m.client_id): m for m in rows if (m.sender_id, m.client_id) in wanted}
+
+
+def _outcome(result: SendResult) -> tuple[Message, bool]:
+    if isinstance(result, Exception):
+        raise result
+    return result
 
 
 def message_send(
@@ -161,80 +207,204 @@ def message_send(
     is stored), or Conversation.DoesNotExist when the sender is not a
     participant (callers answer 404).
     """
-    body = clean_body(body, optional=bool(images))
-    client_id = check_client_id(client_id)
-    stored = _stored(
-        sender_id=sender.pk, client_id=client_id, conversation_id=conversation_id, body=body
+    send = Send(
+        conversation_id,
+        sender,
+        clean_body(body, optional=bool(images)),
+        check_client_id(client_id),
     )
+    stored = _stored([send]).get((sender.pk, send.client_id))
     if stored is not None:
-        return stored, False
-    stored_files = _photos_stored(conversation_id, sender, images) if images else []
+        return _outcome(_retry_of(stored, send))
+    if images:
+        send = replace(send, files=tuple(_photos_stored(conversation_id, sender, images)))
+    [result] = _store_each([send])
+    return _outcome(result)
+
+
+def messages_send(sends: Sequence[tuple[int, Any, Any, Any]]) -> list[SendResult]:
+    """`message_send` of text messages (conversation_id, sender, body, client_id), at once.
+
+    What a server's sockets sent while the previous batch was being written
+    (apps/chat/send_queue.py): stored in one transaction, one statement per
+    step whatever their number, where each message alone takes about twenty.
+    Each send's result is what `message_send` returns or raises for it alone,
+    in the same order; the same client_id twice in one batch is one message.
+    """
+    results: list[SendResult | None] = [None] * len(sends)
+    checked: list[tuple[int, Send]] = []
+    for index, (conversation_id, sender, body, client_id) in enumerate(sends):
+        try:
+            send = Send(conversation_id, sender, clean_body(body), check_client_id(client_id))
+        except ChatError as error:
+            results[index] = error
+            continue
+        checked.append((index, send))
+    stored = _stored([send for _, send in checked])
+    first: dict[tuple[int, str], int] = {}  # the first send of each (sender, client_id)
+    fresh: list[tuple[int, Send]] = []
+    for index, send in checked:
+        key = (send.sender.pk, send.client_id)
+        if key in stored:
+            results[index] = _retry_of(stored[key], send)
+        elif key not in first:
+            first[key] = index
+            fresh.append((index, send))
+    for (index, _), result in zip(fresh, _store_each([send for _, send in fresh]), strict=True):
+        results[index] = result
+    for index, send in checked:  # a client_id repeated within the batch
+        if results[index] is None:
+            original = results[first[(send.sender.pk, send.client_id)]]
+            if isinstance(original, tuple):
+                original = _retry_of(original[0], send)
+            results[index] = original
+    return results
+
+
+def _store_each(sends: list[Send]) -> list[SendResult]:
+    """`_store`; when a client_id raced in from another connection, each send alone."""
+    if not sends:
+        return []
     try:
-        with transaction.atomic():
-            conversation = locked_conversation(conversation_id)
-            if sender.pk not in (conversation.buyer_id, conversation.seller_id):
-                raise Conversation.DoesNotExist
-            check_not_blocked(conversation, sender)
-            message = Message.objects.create(
-                conversation=conversation, sender_id=sender.pk, body=body, client_id=client_id
-            )
-            MessageImage.objects.bulk_create(
-                MessageImage(message=message, position=position, **fields)
-                for position, fields in enumerate(stored_files)
-            )
-            message_announce(conversation, message)
-            notify(
-                recipient_id=conversation.other(sender.pk),
-                kind=CHAT_MESSAGE.name,
-                message=f"New message from {sender.get_username()}: {body or 'a photo'}",
-                link=f"/chat/{conversation.pk}/",
-                subject=(MESSAGE_SUBJECT, message.pk),
-                dedupe_key=f"{MESSAGE_SUBJECT}:{message.pk}",
-            )
-            # The recipient's email if this stays unread (apps/chat/emails.py).
-            emails.message_arrived(message=message, conversation=conversation)
-    except IntegrityError:  # the same client_id raced in on another connection
-        _photos_forget(stored_files)
-        stored = _stored(
-            sender_id=sender.pk, client_id=client_id, conversation_id=conversation_id, body=body
-        )
+        return _store(sends)
+    except IntegrityError:  # the same (sender, client_id) committed elsewhere meanwhile
+        if len(sends) > 1:
+            return [result for send in sends for result in _store_each([send])]
+        [send] = sends
+        _photos_forget(list(send.files))
+        stored = _stored(sends).get((send.sender.pk, send.client_id))
         if stored is None:
             raise
-        return stored, False
-    except BaseException:  # nothing stored: neither are its photos
-        _photos_forget(stored_files)
+        return [_retry_of(stored, send)]
+    except BaseException:  # nothing stored: neither are the photos
+        _photos_forget([f for send in sends for f in send.files])
         raise
-    return message, True
+
+
+def _store(sends: list[Send]) -> list[SendResult]:
+    """Store and announce new messages in one transaction: each (message, True) or its refusal."""
+    results: list[SendResult] = [Conversation.DoesNotExist("no such conversation")] * len(sends)
+    with transaction.atomic():
+        conversations = locked_conversations({send.conversation_id for send in sends})
+        accepted: list[tuple[int, Send, Conversation]] = []
+        for index, send in enumerate(sends):
+            conversation = conversations.get(send.conversation_id)
+            if conversation is not None and send.sender.pk in (
+                conversation.buyer_id,
+                conversation.seller_id,
+            ):
+                accepted.append((index, send, conversation))
+        blocks = blocks_among([(s.sender.pk, c.other(s.sender.pk)) for _, s, c in accepted])
+        for index, send, conversation in list(accepted):
+            refusal = _block_refusal(conversation, send.sender, blocks)
+            if refusal is not None:
+                results[index] = refusal
+                accepted.remove((index, send, conversation))
+        if accepted:
+            _store_accepted(accepted, results)
+    for index, send in enumerate(sends):  # refused: its photos go
+        if isinstance(results[index], Exception):
+            _photos_forget(list(send.files))
+    return results
+
+
+def _store_accepted(
+    accepted: list[tuple[int, Send, Conversation]], results: list[SendResult]
+) -> None:
+    """Insert the messages, announce them, notify and schedule the emails (in the transaction)."""
+    messages = Message.objects.bulk_create(
+        Message(
+            conversation=conversation,
+            sender_id=send.sender.pk,
+            body=send.body,
+            client_id=send.client_id,
+        )
+        for _, send, conversation in accepted
+    )
+    _images_stored(messages, [send.files for _, send, _ in accepted])
+    announced = [(c, message) for (_, _, c), message in zip(accepted, messages, strict=True)]
+    messages_announce(announced)
+    notify_many(
+        [
+            {
+                "recipient_id": conversation.other(send.sender.pk),
+                "kind": CHAT_MESSAGE.name,
+                "message": f"New message from {send.sender.get_username()}: "
+                f"{send.body or 'a photo'}",
+                "link": f"/chat/{conversation.pk}/",
+                "subject": (MESSAGE_SUBJECT, message.pk),
+                "dedupe_key": f"{MESSAGE_SUBJECT}:{message.pk}",
+            }
+            for (_, send, conversation), message in zip(accepted, messages, strict=True)
+        ]
+    )
+    # The recipients' emails if these stay unread (apps/chat/emails.py).
+    emails.messages_arrived(announced)
+    for (index, _, _), message in zip(accepted, messages, strict=True):
+        results[index] = (message, True)
+
+
+def _images_stored(messages: list[Message], files: list[tuple[dict, ...]]) -> None:
+    """Store the messages' photos in one insert; each message's `images` read from it after."""
+    images = MessageImage.objects.bulk_create(
+        MessageImage(message=message, position=position, **fields)
+        for message, its_files in zip(messages, files, strict=True)
+        for position, fields in enumerate(its_files)
+    )
+    by_message: dict[int, list[MessageImage]] = {}
+    for image in images:
+        by_message.setdefault(image.message_id, []).append(image)
+    for message in messages:
+        known = message.images.all()  # filled here: the snapshots read it without a query
+        known._result_cache = by_message.get(message.pk, [])
+        known._prefetch_done = True
+        message._prefetched_objects_cache = {"images": known}
 
 
 def locked_conversation(conversation_id: int) -> Conversation:
     """The conversation, its row locked for a new message (with listing and both users)."""
-    return (
-        Conversation.objects.select_for_update(of=("self",))
-        .select_related("listing", "buyer", "seller")
-        .get(pk=conversation_id)
+    return _locking().get(pk=conversation_id)
+
+
+def locked_conversations(conversation_ids: set[int]) -> dict[int, Conversation]:
+    """`locked_conversation` of each, by id, locked in id order (no deadlock between batches)."""
+    rows = _locking().filter(pk__in=conversation_ids).order_by("pk")
+    return {conversation.pk: conversation for conversation in rows}
+
+
+def _locking():
+    return Conversation.objects.select_for_update(of=("self",)).select_related(
+        "listing", "buyer", "seller"
     )
 
 
 def message_announce(conversation: Conversation, message: Message) -> None:
-    """A message just stored becomes the conversation's newest, announced to the room and
-    both inbox rows in one write (tidewire.publish_all); inside the sender's transaction.
+    """`messages_announce` of one message."""
+    messages_announce([(conversation, message)])
+
+
+def messages_announce(announced: list[tuple[Conversation, Message]]) -> None:
+    """Messages just stored (conversation, message), in order: each the newest of its
+    conversation, announced to its room, and each conversation's row to both inboxes once,
+    in one write (tidewire.publish_all); inside the sender's transaction.
 
     A new message (a system line too) brings an archived conversation back to both lists.
     """
-    prefetch_related_objects([message], "images")  # for the events' snapshots
-    Participant.objects.filter(conversation_id=conversation.pk, archived_at__isnull=False).update(
+    prefetch_related_objects([m for _, m in announced], "images")  # for the snapshots
+    conversations: dict[int, Conversation] = {}
+    for conversation, message in announced:
+        conversation.last_message = message
+        conversation.last_activity_at = message.created_at
+        conversations[conversation.pk] = conversation
+    Participant.objects.filter(conversation_id__in=conversations, archived_at__isnull=False).update(
         archived_at=None
     )
-    conversation.last_message = message
-    conversation.last_activity_at = message.created_at
-    conversation.save(update_fields=["last_message", "last_activity_at"])
-    room = (
-        topics.conversation_topic(conversation.pk),
-        MESSAGE,
-        {"message": message_snapshot(message)},
-    )
-    publish_all([room, *_rows(conversation)])
+    Conversation.objects.bulk_update(conversations.values(), ["last_message", "last_activity_at"])
+    rooms = [
+        (topics.conversation_topic(c.pk), MESSAGE, {"message": message_snapshot(m)})
+        for c, m in announced
+    ]
+    publish_all([*rooms, *_rows_of(list(conversations.values()))])
 
 
 def _photos_stored(conversation_id: int, sender: Any, images: Sequence[Any]) -> list[dict]:
@@ -270,30 +440,35 @@ def _photos_forget(stored_files: list[dict]) -> None:
 
 def _rows(conversation: Conversation, *, only: int | None = None) -> list[tuple[Any, ...]]:
     """The conversation's row for each participant's inbox (or only `only`'s), to publish."""
-    markers = selectors.participants(conversation_id=conversation.pk)
-    unread = selectors.unread_counts(conversation_id=conversation.pk, markers=markers)
-    last = conversation.last_message
-    if last is not None:
-        prefetch_related_objects([last], "images")  # once for both rows (none if done)
+    return _rows_of([conversation], only=only)
+
+
+def _rows_of(
+    conversations: list[Conversation], *, only: int | None = None
+) -> list[tuple[Any, ...]]:
+    """`_rows` of several conversations: both sides' markers and unread counts in one query."""
+    markers = selectors.participants_with_unread(conversation_ids=[c.pk for c in conversations])
+    lasts = [c.last_message for c in conversations if c.last_message is not None]
+    prefetch_related_objects(lasts, "images")  # once for both rows (none if done)
     rows = []
-    for user_id, other in (
-        (conversation.buyer_id, conversation.seller),
-        (conversation.seller_id, conversation.buyer),
-    ):
-        if only is not None and user_id != only:
-            continue
-        last_status = SENT
-        if last is not None:
-            last_status = delivery_status(last, markers)
-        summary = conversation_summary(
-            conversation,
-            user_id=user_id,
-            unread_count=unread[user_id],
-            other_username=other.get_username(),
-            last_status=last_status,
-            archived=markers[user_id].archived_at is not None,
-        )
-        rows.append((topics.inbox_topic(user_id), CONVERSATION, {"conversation": summary}))
+    for conversation in conversations:
+        sides = markers[conversation.pk]
+        last = conversation.last_message
+        for user_id, other in (
+            (conversation.buyer_id, conversation.seller),
+            (conversation.seller_id, conversation.buyer),
+        ):
+            if only is not None and user_id != only:
+                continue
+            summary = conversation_summary(
+                conversation,
+                user_id=user_id,
+                unread_count=sides[user_id].unread,
+                other_username=other.get_username(),
+                last_status=SENT if last is None else delivery_status(last, sides),
+                archived=sides[user_id].archived_at is not None,
+            )
+            rows.append((topics.inbox_topic(user_id), CONVERSATION, {"conversation": summary}))
     return rows
 
 

@@ -21,6 +21,17 @@ def blocked_between(a: Any, b: Any) -> bool:
     ).exists()
 
 
+def blocks_among(pairs: list[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The blocks, as (blocker, blocked), between the users of each pair either way round:
+    one indexed query for any number of pairs (a batch of chat messages)."""
+    if not pairs:
+        return set()
+    either_way = Q()
+    for a, b in set(pairs):
+        either_way |= Q(blocker_id=a, blocked_id=b) | Q(blocker_id=b, blocked_id=a)
+    return set(Block.objects.filter(either_way).values_list("blocker_id", "blocked_id"))
+
+
 def has_blocked(*, blocker: Any, blocked: Any) -> bool:
     """Whether `blocker` blocked `blocked` (one way round: whose block it is)."""
     return Block.objects.filter(blocker_id=_user_id(blocker), blocked_id=_user_id(blocked)).exists()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from .kinds import get_kind
 from .models import Notification, NotificationPreference
@@ -10,9 +10,20 @@ from .models import Notification, NotificationPreference
 
 def unread_count(*, recipient_id: int) -> int:
     """Notifications neither read nor archived."""
-    return Notification.objects.filter(
-        recipient_id=recipient_id, read_at__isnull=True, archived_at__isnull=True
-    ).count()
+    return unread_counts(recipient_ids={recipient_id})[recipient_id]
+
+
+def unread_counts(*, recipient_ids: set[int]) -> dict[int, int]:
+    """`unread_count` of each recipient, in one query."""
+    rows = (
+        Notification.objects.filter(
+            recipient_id__in=recipient_ids, read_at__isnull=True, archived_at__isnull=True
+        )
+        .values_list("recipient_id")
+        .annotate(unread=Count("id"))
+        .order_by()
+    )
+    return {recipient_id: 0 for recipient_id in recipient_ids} | dict(rows)
 
 
 def notification_feed(
@@ -34,15 +45,33 @@ def notification_feed(
 def preference_enabled(*, user_id: int, kind: str, channel: str) -> bool:
     """Whether `kind` reaches the user on `channel` (essential kinds always do)."""
     spec = get_kind(kind)
-    if channel not in spec.channels:
-        return False
-    if spec.essential:
-        return True
+    if channel not in spec.channels or spec.essential:
+        return preference_applies(kind=kind, channel=channel, choice=None)
     choice = (
         NotificationPreference.objects.filter(user_id=user_id, kind=kind, channel=channel)
         .values_list("enabled", flat=True)
         .first()
     )
+    return preference_applies(kind=kind, channel=channel, choice=choice)
+
+
+def preferences_of(
+    *, user_ids: set[int], kinds: set[str], channel: str
+) -> dict[tuple[int, str], bool]:
+    """The explicit choices of these users for these kinds on `channel`, by (user, kind)."""
+    rows = NotificationPreference.objects.filter(
+        user_id__in=user_ids, kind__in=kinds, channel=channel
+    ).values_list("user_id", "kind", "enabled")
+    return {(user_id, kind): enabled for user_id, kind, enabled in rows}
+
+
+def preference_applies(*, kind: str, channel: str, choice: bool | None) -> bool:
+    """Whether `kind` reaches a user on `channel` given their choice (None: never made)."""
+    spec = get_kind(kind)
+    if channel not in spec.channels:
+        return False
+    if spec.essential:
+        return True
     return True if choice is None else choice
 
 

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from tidewire.publish import publish
+from tidewire.publish import publish, publish_all
 from tidewire.text import InvalidText, clean_text
 
 from . import selectors
@@ -53,6 +53,68 @@ def notify(
     May run inside the caller's transaction (the notification is then part of
     its change) or alone. `message` is cut to one line of at most 500 characters.
     """
+    [notification] = notify_many(
+        [
+            {
+                "recipient_id": recipient_id,
+                "kind": kind,
+                "message": message,
+                "dedupe_key": dedupe_key,
+                "link": link,
+                "subject": subject,
+            }
+        ]
+    )
+    return notification
+
+
+def notify_many(facts: list[dict[str, Any]]) -> list[Notification | None]:
+    """`notify` of several facts (its arguments as a dict each), one statement per step.
+
+    For a batch of chat messages: the recipients' preferences in one query, the
+    notifications in one insert, their unread counts in one query, the events
+    in one write. Each fact is checked before anything is written (ValueError,
+    UnknownKind); the result is `notify`'s for each, in order.
+    """
+    notifications = [_notification(**fact) for fact in facts]
+    wanted = [n for n, on in zip(notifications, _enabled(notifications), strict=True) if on]
+    results: list[Notification | None] = [None] * len(notifications)
+    # No savepoint: inside a caller's transaction (a chat message) this is part of
+    # its change, and the insert cannot fail on the dedupe key (ON CONFLICT).
+    with transaction.atomic(savepoint=False):
+        inserted = _insert_new(wanted)
+        if not inserted:
+            return results
+        unread = selectors.unread_counts(recipient_ids={n.recipient_id for n in inserted})
+        publish_all(
+            [
+                (
+                    notifications_topic(n.recipient_id),
+                    NOTIFICATION,
+                    {
+                        "notification": notification_snapshot(n),
+                        "unread_count": unread[n.recipient_id],
+                    },
+                )
+                for n in inserted
+            ]
+        )
+    for index, notification in enumerate(notifications):
+        if notification.pk is not None:
+            results[index] = notification
+    return results
+
+
+def _notification(
+    *,
+    recipient_id: int,
+    kind: str,
+    message: str,
+    dedupe_key: str,
+    link: str = "",
+    subject: tuple[str, int] | None = None,
+) -> Notification:
+    """The notification to insert, its fields checked (ValueError, UnknownKind)."""
     get_kind(kind)  # UnknownKind for a typo, before anything is written
     if not dedupe_key or len(dedupe_key) > DEDUPE_KEY_MAX_LENGTH:
         raise ValueError(f"dedupe_key must be 1 to {DEDUPE_KEY_MAX_LENGTH} characters")
@@ -62,10 +124,8 @@ def notify(
         message = _shorten(message, MESSAGE_MAX_LENGTH)
     except InvalidText as error:
         raise ValueError(f"message {error}") from None
-    if not selectors.preference_enabled(user_id=recipient_id, kind=kind, channel=Channel.IN_APP):
-        return None
     subject_type, subject_id = subject if subject is not None else ("", None)
-    notification = Notification(
+    return Notification(
         recipient_id=recipient_id,
         kind=kind,
         message=message,
@@ -75,18 +135,21 @@ def notify(
         dedupe_key=dedupe_key,
         created_at=timezone.now(),
     )
-    # No savepoint: inside a caller's transaction (a chat message) this is part of
-    # its change, and the insert cannot fail on the dedupe key (ON CONFLICT).
-    with transaction.atomic(savepoint=False):
-        if not _insert_once(notification):
-            return None  # the same fact notified already
-        publish(
-            topic=notifications_topic(recipient_id),
-            event=NOTIFICATION,
-            notification=notification_snapshot(notification),
-            unread_count=selectors.unread_count(recipient_id=recipient_id),
+
+
+def _enabled(notifications: list[Notification]) -> list[bool]:
+    """Whether each notification's kind reaches its recipient in the app (one query)."""
+    choices = selectors.preferences_of(
+        user_ids={n.recipient_id for n in notifications},
+        kinds={n.kind for n in notifications},
+        channel=Channel.IN_APP,
+    )
+    return [
+        selectors.preference_applies(
+            kind=n.kind, channel=Channel.IN_APP, choice=choices.get((n.recipient_id, n.kind))
         )
-    return notification
+        for n in notifications
+    ]
 
 
 _INSERT_FIELDS = (
@@ -101,29 +164,38 @@ _INSERT_FIELDS = (
 )
 
 
-def _insert_once(notification: Notification) -> bool:
-    """Insert unless the recipient has this dedupe key already; sets the pk; False if not new.
+def _insert_new(notifications: list[Notification]) -> list[Notification]:
+    """Insert those the recipient has no notification with the same dedupe key for; sets
+    their pks and returns them.
 
     One statement (`ON CONFLICT DO NOTHING`, PostgreSQL and SQLite alike) instead of
     a savepoint around an insert that may raise.
     """
+    if not notifications:
+        return []
     table = Notification._meta.db_table
     fields = [Notification._meta.get_field(name) for name in _INSERT_FIELDS]
     values = [
-        field.get_db_prep_save(getattr(notification, field.attname), connection) for field in fields
+        field.get_db_prep_save(getattr(notification, field.attname), connection)
+        for notification in notifications
+        for field in fields
     ]
+    row = f"({', '.join(['%s'] * len(fields))})"
     sql = (
         f"INSERT INTO {table} ({', '.join(field.column for field in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(values))}) "
-        "ON CONFLICT (recipient_id, dedupe_key) DO NOTHING RETURNING id"
+        f"VALUES {', '.join([row] * len(notifications))} "
+        "ON CONFLICT (recipient_id, dedupe_key) DO NOTHING RETURNING id, recipient_id, dedupe_key"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    notification.pk = row[0]
-    return True
+        ids = {(recipient, key): pk for pk, recipient, key in cursor.fetchall()}
+    inserted = []
+    for notification in notifications:  # RETURNING's order is not the VALUES' order
+        pk = ids.pop((notification.recipient_id, notification.dedupe_key), None)
+        if pk is not None:
+            notification.pk = pk
+            inserted.append(notification)
+    return inserted
 
 
 def _mark_read(recipient_id: int, unread: QuerySet[Notification]) -> list[int]:

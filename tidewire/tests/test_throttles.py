@@ -160,3 +160,25 @@ def test_a_scoped_rest_limit_on_redis_refuses_past_the_rate(rates, redis_cache, 
     assert verdicts == [True, True, False]
     throttle_clock[0] += 30  # one place refilled
     assert ScopedThrottle().allow_request(anonymous(), LoginView)
+
+
+def test_on_redis_many_uses_are_one_round_trip_each_in_turn(rates, redis_cache, monkeypatch):
+    """A batch of chat sends: every sender's use counted in one pipeline, a repeated key
+    seeing the uses before it."""
+    import redis
+
+    from tidewire.throttles import count_uses
+
+    assert count_uses(["warm"], 1000.0, count=2, period=60) == [(True, 0.0)]
+    sent = []
+    original = redis.connection.AbstractConnection.send_packed_command
+
+    def counted(self, command, *args, **kwargs):
+        sent.append(command)
+        return original(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counted)
+    verdicts = count_uses(["a", "b", "a", "a"], 1000.0, count=2, period=60)
+    assert [allowed for allowed, _ in verdicts] == [True, True, True, False]
+    assert verdicts[3][1] == pytest.approx(30.0)
+    assert len(sent) == 1

@@ -186,9 +186,86 @@ def test_a_send_costs_a_bounded_number_of_queries(conversation, buyer):
     send(conversation, buyer, "warm up", "w")
     with CaptureQueriesContext(connection) as queries:
         send(conversation, buyer, "Hello", "q")
-    # client_id lookup; savepoint; lock; the block check; insert; its photos (none,
-    # read once for every snapshot); unarchive; update; markers; both unread counts;
-    # the room's event and both inbox rows (publish_all: 2); the notification:
-    # preference, insert, unread count, event (2); the pending email: savepoint,
-    # two reads (kept as it is, due earlier), release; release.
-    assert len(queries) == 22, [q["sql"] for q in queries]
+    # client_id lookup; savepoint; lock; the block check; insert (its photos: none, known
+    # without a read); unarchive; update; markers with both unread counts; the room's
+    # event and both inbox rows (publish_all: 2); the notification: preference,
+    # insert, unread count, event (2); the pending email: savepoint, two reads (kept
+    # as it is, due earlier), release; release.
+    assert len(queries) == 20, [q["sql"] for q in queries]
+
+
+def test_a_batch_of_sends_is_each_send_alone_in_one_transaction(conversation, buyer, seller):
+    """messages_send: each result as message_send gives it alone, in order: new messages,
+    a retry of a stored one, the same client_id twice in the batch (one message), a
+    client_id reused for another body, a blank body, a stranger."""
+    from django.contrib.auth import get_user_model
+
+    stranger = get_user_model().objects.create_user("stranger-batch")
+    stored, _ = send(conversation, buyer, "Earlier", "b0")
+    results = services.messages_send(
+        [
+            (conversation.pk, buyer, "One", "b1"),
+            (conversation.pk, seller, "Two", "s1"),
+            (conversation.pk, buyer, "Earlier", "b0"),  # a retry: the stored message
+            (conversation.pk, buyer, "One", "b1"),  # the same send twice in the batch
+            (conversation.pk, buyer, "Other body", "b0"),  # client_id reused
+            (conversation.pk, buyer, "   ", "b2"),  # blank
+            (conversation.pk, stranger, "Hi", "x1"),  # not a participant
+        ]
+    )
+    one, two = results[0][0], results[1][0]
+    assert (results[0][1], results[1][1]) == (True, True)
+    assert (one.body, two.body) == ("One", "Two") and one.pk < two.pk
+    assert results[2] == (stored, False)
+    assert results[3] == (one, False)
+    assert isinstance(results[4], services.ClientIdReused)
+    assert isinstance(results[5], services.ChatError) and results[5].field == "body"
+    assert isinstance(results[6], Conversation.DoesNotExist)
+    assert list(conversation.messages.order_by("id").values_list("body", flat=True)) == [
+        "Earlier",
+        "One",
+        "Two",
+    ]
+    conversation.refresh_from_db()
+    assert conversation.last_message_id == two.pk
+    room = events_after(conversation_topic(conversation.pk), 0)
+    assert [e["message"]["body"] for e in room if e["type"] == "message"] == [
+        "Earlier",
+        "One",
+        "Two",
+    ]
+    buyer_row = events_after(inbox_topic(buyer.pk), 0)[-1]["conversation"]
+    assert buyer_row["unread_count"] == 1  # the seller's "Two"
+    assert buyer_row["last_message"]["body"] == "Two"
+
+
+def test_a_batch_costs_the_statements_of_one_send(conversation, buyer, seller, listing):
+    """Ten messages in ten conversations cost what one message costs, plus the
+    recipients' pending emails (one schedule each)."""
+    conversations = [conversation]
+    for n in range(9):
+        other = type(buyer).objects.create_user(f"batch-buyer-{n}", email=f"b{n}@example.com")
+        conversations.append(services.conversation_open(listing_id=listing.pk, buyer=other)[0])
+    for c in conversations:  # warm up: every recipient has a pending email already
+        services.messages_send([(c.pk, c.buyer, "warm up", f"w{c.pk}")])
+    with CaptureQueriesContext(connection) as one:
+        services.messages_send([(conversation.pk, buyer, "Hello", "q")])
+    with CaptureQueriesContext(connection) as ten:
+        services.messages_send([(c.pk, c.buyer, "Hello", f"q{c.pk}") for c in conversations[1:]])
+    emails = 4  # savepoint, two reads, release: for each recipient after the first
+    assert len(ten) <= len(one) + 8 * emails, [q["sql"] for q in ten]
+
+
+def test_a_blocked_send_in_a_batch_refuses_only_that_one(conversation, buyer, seller, listing):
+    from apps.moderation.services import block_create
+
+    other = type(buyer).objects.create_user("batch-other")
+    second, _ = services.conversation_open(listing_id=listing.pk, buyer=other)
+    block_create(blocker=seller, blocked_id=other.pk)
+    results = services.messages_send(
+        [(second.pk, other, "Let me in", "o1"), (conversation.pk, buyer, "Fine", "b1")]
+    )
+    assert isinstance(results[0], services.Blocked)
+    assert "you were blocked" in results[0].message
+    assert results[1][0].body == "Fine"
+    assert not second.messages.exists()
