@@ -283,23 +283,25 @@ def _store_each(sends: list[Send]) -> list[SendResult]:
 
 def _store(sends: list[Send]) -> list[SendResult]:
     """Store and announce new messages in one transaction: each (message, True) or its refusal."""
-    results: list[SendResult] = [Conversation.DoesNotExist("no such conversation")] * len(sends)
+    results: list[SendResult | None] = [None] * len(sends)
     with transaction.atomic():
         conversations = locked_conversations({send.conversation_id for send in sends})
-        accepted: list[tuple[int, Send, Conversation]] = []
+        participating: list[tuple[int, Send, Conversation]] = []
         for index, send in enumerate(sends):
             conversation = conversations.get(send.conversation_id)
-            if conversation is not None and send.sender.pk in (
+            if conversation is None or send.sender.pk not in (
                 conversation.buyer_id,
                 conversation.seller_id,
             ):
+                results[index] = Conversation.DoesNotExist("no such conversation")
+            else:
+                participating.append((index, send, conversation))
+        blocks = blocks_among([(s.sender.pk, c.other(s.sender.pk)) for _, s, c in participating])
+        accepted: list[tuple[int, Send, Conversation]] = []
+        for index, send, conversation in participating:
+            results[index] = _block_refusal(conversation, send.sender, blocks)
+            if results[index] is None:
                 accepted.append((index, send, conversation))
-        blocks = blocks_among([(s.sender.pk, c.other(s.sender.pk)) for _, s, c in accepted])
-        for index, send, conversation in list(accepted):
-            refusal = _block_refusal(conversation, send.sender, blocks)
-            if refusal is not None:
-                results[index] = refusal
-                accepted.remove((index, send, conversation))
         if accepted:
             _store_accepted(accepted, results)
     for index, send in enumerate(sends):  # refused: its photos go
@@ -309,7 +311,7 @@ def _store(sends: list[Send]) -> list[SendResult]:
 
 
 def _store_accepted(
-    accepted: list[tuple[int, Send, Conversation]], results: list[SendResult]
+    accepted: list[tuple[int, Send, Conversation]], results: list[SendResult | None]
 ) -> None:
     """Insert the messages, announce them, notify and schedule the emails (in the transaction)."""
     messages = Message.objects.bulk_create(

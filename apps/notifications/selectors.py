@@ -45,13 +45,13 @@ def notification_feed(
 def preference_enabled(*, user_id: int, kind: str, channel: str) -> bool:
     """Whether `kind` reaches the user on `channel` (essential kinds always do)."""
     spec = get_kind(kind)
-    if channel not in spec.channels or spec.essential:
-        return preference_applies(kind=kind, channel=channel, choice=None)
-    choice = (
-        NotificationPreference.objects.filter(user_id=user_id, kind=kind, channel=channel)
-        .values_list("enabled", flat=True)
-        .first()
-    )
+    choice = None
+    if channel in spec.channels and not spec.essential:  # else the choice does not count
+        choice = (
+            NotificationPreference.objects.filter(user_id=user_id, kind=kind, channel=channel)
+            .values_list("enabled", flat=True)
+            .first()
+        )
     return preference_applies(kind=kind, channel=channel, choice=choice)
 
 

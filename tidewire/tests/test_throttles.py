@@ -108,13 +108,11 @@ def redis_cache(settings, redis_server):
     caches["default"].clear()
 
 
-def test_on_redis_a_limit_is_one_round_trip_and_says_when_to_retry(rates, redis_cache, monkeypatch):
-    """One command sent per use (EVALSHA of the script), the arrival time kept as one number."""
+@pytest.fixture
+def sent_to_redis(monkeypatch):
+    """Every command (or pipeline) sent to Redis from now on, as sent: one per round trip."""
     import redis
 
-    from tidewire.throttles import count_use
-
-    assert count_use("warm", 1000.0, count=3, period=60) == (True, 0.0)  # the script loaded
     sent = []
     original = redis.connection.AbstractConnection.send_packed_command
 
@@ -123,6 +121,18 @@ def test_on_redis_a_limit_is_one_round_trip_and_says_when_to_retry(rates, redis_
         return original(self, command, *args, **kwargs)
 
     monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counted)
+    return sent
+
+
+def test_on_redis_a_limit_is_one_round_trip_and_says_when_to_retry(
+    rates, redis_cache, sent_to_redis
+):
+    """One command sent per use (EVALSHA of the script), the arrival time kept as one number."""
+    from tidewire.throttles import count_use
+
+    assert count_use("warm", 1000.0, count=3, period=60) == (True, 0.0)  # the script loaded
+    sent = sent_to_redis
+    sent.clear()
     verdicts = [count_use("k", 1000.0, count=3, period=60) for _ in range(4)]
     assert verdicts[:3] == [(True, 0.0)] * 3
     allowed, wait = verdicts[3]
@@ -130,7 +140,6 @@ def test_on_redis_a_limit_is_one_round_trip_and_says_when_to_retry(rates, redis_
     assert count_use("k", 1020.0, count=3, period=60) == (True, 0.0)
     assert len(sent) == 5
     assert all(b"EVALSHA" in b"".join(command) for command in sent)
-    monkeypatch.undo()
     client = redis_cache._cache.get_client(write=True)
     key = redis_cache.make_and_validate_key("k")
     assert float(client.get(key)) == pytest.approx(1020.0 + 60.0)  # full again 1 s later
@@ -162,22 +171,14 @@ def test_a_scoped_rest_limit_on_redis_refuses_past_the_rate(rates, redis_cache, 
     assert ScopedThrottle().allow_request(anonymous(), LoginView)
 
 
-def test_on_redis_many_uses_are_one_round_trip_each_in_turn(rates, redis_cache, monkeypatch):
+def test_on_redis_many_uses_are_one_round_trip_each_in_turn(rates, redis_cache, sent_to_redis):
     """A batch of chat sends: every sender's use counted in one pipeline, a repeated key
     seeing the uses before it."""
-    import redis
-
     from tidewire.throttles import count_uses
 
     assert count_uses(["warm"], 1000.0, count=2, period=60) == [(True, 0.0)]
-    sent = []
-    original = redis.connection.AbstractConnection.send_packed_command
-
-    def counted(self, command, *args, **kwargs):
-        sent.append(command)
-        return original(self, command, *args, **kwargs)
-
-    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counted)
+    sent = sent_to_redis
+    sent.clear()
     verdicts = count_uses(["a", "b", "a", "a"], 1000.0, count=2, period=60)
     assert [allowed for allowed, _ in verdicts] == [True, True, True, False]
     assert verdicts[3][1] == pytest.approx(30.0)
