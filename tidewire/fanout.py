@@ -80,6 +80,7 @@ class Hub:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.channel: str | None = None
         self._tasks: list[asyncio.Task[Any]] = []
+        self._starting: asyncio.Task[None] | None = None
         self._topics: dict[str, TopicState] = {}
         self._joining: dict[str, asyncio.Future[None]] = {}
         self._markers: dict[str, asyncio.Future[None]] = {}
@@ -281,11 +282,27 @@ class Hub:
         self._release_held(topic, state)
 
     async def ensure_running(self) -> None:
-        """Start listening on this process's channel (once per event loop)."""
+        """Start listening on this process's channel (once per event loop).
+
+        Sockets opening together all call this: the first starts the hub and the
+        others wait for that start. On Redis, making the channel and joining the
+        control group take round trips, and each caller used to start a hub of its
+        own meanwhile (a thousand sockets opening at once left ten listeners and ten
+        relays: ten resyncs a second and a presence refresh every two seconds).
+        """
         loop = asyncio.get_running_loop()
-        if self.loop is loop and self._tasks and not any(t.done() for t in self._tasks):
+        if self._running_on(loop):
             return
-        if self.loop is not None:  # a new event loop (tests): the old one's groups are gone
+        starting = self._starting
+        if starting is None or starting.done() or starting.get_loop() is not loop:
+            starting = self._starting = loop.create_task(self._start(loop))
+        await asyncio.shield(starting)  # one caller cancelled does not stop the others' start
+
+    def _running_on(self, loop: asyncio.AbstractEventLoop) -> bool:
+        return self.loop is loop and bool(self._tasks) and not any(t.done() for t in self._tasks)
+
+    async def _start(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self.loop is not None:  # a new event loop (tests), or a task died: start afresh
             self.reset()
         layer = get_channel_layer()
         channel = await layer.new_channel("tidewire.hub.")

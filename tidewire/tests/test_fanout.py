@@ -138,3 +138,32 @@ def test_sender_stops_writing_once_the_connection_is_closing():
     sender.send_text("a")
     assert wire.written == []
     assert sender.closed
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_sockets_opening_together_start_one_hub(redis_layer, monkeypatch):
+    """On Redis, starting the hub awaits round trips: every caller meanwhile used to start
+    a hub of its own (a listener and a relay each, each channel in the control group)."""
+    from channels.layers import get_channel_layer
+
+    from tidewire.fanout import hub
+
+    layer = get_channel_layer()
+    made = []
+    original = layer.new_channel
+
+    async def new_channel(*args, **kwargs):
+        made.append(await original(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(layer, "new_channel", new_channel)
+    await asyncio.gather(*(hub.ensure_running() for _ in range(50)))
+    assert len(made) == 1 and hub.channel == made[0]
+    assert len(hub._tasks) == 2  # one listener, one relay
+    heard = []
+    hub.on_control("tidewire.test_ping", heard.append)
+    await hub.send_control({"type": "tidewire.test_ping"})
+    await asyncio.sleep(0.3)
+    assert len(heard) == 1  # once, not once per channel in the control group
+    await hub.ensure_running()  # running: nothing new
+    assert len(made) == 1
