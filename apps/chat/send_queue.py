@@ -7,7 +7,11 @@ joins the queue; a writer takes everything waiting, up to MAX_BATCH, to a sync
 thread and stores it with `services.messages_send` (one transaction, one
 statement per step); what arrives meanwhile is the next batch. A message alone
 is written at once, as before; under load the batches grow and the cost per
-message falls. There are as many writers as sync threads (one on SQLite).
+message falls. One writer per event loop, whatever the number of sync threads:
+with four on PostgreSQL the batches split four ways and ran side by side under
+one GIL, each smaller and slower; one writer gave the same load p99 54-62 ms
+instead of 137-156 ms, and 3.7 ms of CPU a message instead of 4.7
+(docs/benchmark.md, Chat). Requests and other socket work keep every thread.
 
 Each send still gets its own result: its ack, or the error frame its own fault
 earns (a blank body, a block, the send limit), whatever the others in its batch.
@@ -21,7 +25,7 @@ from collections import deque
 from typing import Any
 
 from tidewire.background import spawn
-from tidewire.sync_threads import on_sync_thread, shared_sync_threads
+from tidewire.sync_threads import on_sync_thread
 from tidewire.throttles import users_rate_allow
 from tidewire.topics import FrameRefused
 
@@ -35,18 +39,18 @@ Request = tuple[int, Any, Any, str]  # conversation id, sender, body, client_id
 
 
 class SendQueue:
-    """This event loop's waiting sends and the writers storing them."""
+    """This event loop's waiting sends and the one writer storing them."""
 
     def __init__(self) -> None:
         self._waiting: deque[tuple[Request, asyncio.Future]] = deque()
-        self._writers = 0
+        self._writing = False
 
     async def send(self, conversation_id: int, user: Any, body: Any, client_id: str) -> dict:
         """Store the message (or find it stored): its snapshot, or what `message_send` raises."""
         future = asyncio.get_running_loop().create_future()
         self._waiting.append(((conversation_id, user, body, client_id), future))
-        if self._writers < len(shared_sync_threads()):
-            self._writers += 1
+        if not self._writing:
+            self._writing = True
             spawn(self._write(), detach=True)
         return await future
 
@@ -66,7 +70,7 @@ class SendQueue:
                     else:
                         future.set_result(result)
         finally:
-            self._writers -= 1
+            self._writing = False
 
 
 def _send_batch(requests: list[Request]) -> list[dict[str, Any] | Exception]:

@@ -44,6 +44,42 @@ async def test_sends_arriving_together_are_written_in_few_batches_each_answered(
     assert await Message.objects.filter(conversation=conversation).acount() == 30
 
 
+async def test_one_writer_whatever_the_sync_threads(conversation, buyer, monkeypatch):
+    """Batches are written one after another even with four sync threads (PostgreSQL's
+    default): side by side they split the queue and each cost more (send_queue.py)."""
+    import threading
+    import time
+
+    from tidewire import sync_threads
+
+    four = sync_threads.SyncThreads(4)
+    monkeypatch.setattr(sync_threads, "_shared", four)
+    original = services.messages_send
+    writing, overlaps, lock = [0], [], threading.Lock()
+
+    def slow(sends):
+        with lock:
+            writing[0] += 1
+            overlaps.append(writing[0])
+        time.sleep(0.02)  # a batch in progress while the next sends arrive
+        try:
+            return original(sends)
+        finally:
+            with lock:
+                writing[0] -= 1
+
+    monkeypatch.setattr(services, "messages_send", slow)
+    queue = send_queue.send_queue()
+    sends = []
+    for n in range(12):
+        sends.append(asyncio.ensure_future(queue.send(conversation.pk, buyer, f"M{n}", f"w{n}")))
+        await asyncio.sleep(0.005)
+    snapshots = await asyncio.gather(*sends)
+    assert [s["body"] for s in snapshots] == [f"M{n}" for n in range(12)]
+    sync_threads.close_sync_thread_connections()  # the four threads' own, before they go
+    assert len(overlaps) > 1 and max(overlaps) == 1  # several batches, never two at once
+
+
 async def test_a_bad_send_in_a_batch_fails_alone(conversation, buyer, batches):
     queue = send_queue.send_queue()
     good = queue.send(conversation.pk, buyer, "Fine", "g1")
