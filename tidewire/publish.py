@@ -12,7 +12,10 @@ and a client that was away does not get it on resume.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -52,6 +55,7 @@ def publish(*, topic: str, event: EventType, **fields: Any) -> StoredEvent:
         )
     check_topic_name(topic)
     body = orjson.dumps(event.body(**fields)).decode()
+    _write_collected()  # inside `together`: what came before goes first, in order
     stored = stream_append(topic=topic, event_type=event.name, body=body)
     # robust: a broadcast failure must not turn a committed write into a 500 (the
     # event is stored; the followers' resync delivers it).
@@ -59,13 +63,14 @@ def publish(*, topic: str, event: EventType, **fields: Any) -> StoredEvent:
     return stored
 
 
-def publish_all(events: list[tuple[str, EventType, dict[str, Any]]]) -> list[StoredEvent]:
+def publish_all(events: list[tuple[str, EventType, dict[str, Any]]]) -> None:
     """`publish` for several events of one change, (topic, event type, fields) each.
 
     Stored with two statements whatever their number (`publish` takes two per
     event), broadcast after commit in the order given, in one send to the channel
     layer (one Redis round trip). The same rules: inside the
-    writer's `transaction.atomic()`, or OutsideTransaction.
+    writer's `transaction.atomic()`, or OutsideTransaction. Inside `together`,
+    they join the block's events, written at its end.
     """
     if not in_writer_transaction():
         names = ", ".join(repr(event.name) for _, event, _ in events)
@@ -76,9 +81,53 @@ def publish_all(events: list[tuple[str, EventType, dict[str, Any]]]) -> list[Sto
     for topic, event, fields in events:
         check_topic_name(topic)
         items.append((topic, event.name, orjson.dumps(event.body(**fields)).decode()))
+    collected = getattr(_collecting, "items", None)
+    if collected is not None:
+        collected.extend(items)
+    else:
+        _write(items)
+
+
+# The events `publish_all` collects inside `together` on this thread (a transaction
+# is its thread's); None outside.
+_collecting = threading.local()
+
+
+@contextlib.contextmanager
+def together() -> Iterator[None]:
+    """Write every event published inside the block at its end: two statements, one send.
+
+    For a change made of other services' writes, each publishing its own events
+    (a batch of chat messages: the rooms' messages and the inboxes' rows, then
+    the recipients' notifications): without it each `publish_all` costs its two
+    statements and its own broadcast. Inside the writer's `transaction.atomic()`;
+    the events keep the order they were published in, and if the block raises,
+    none is written. A `publish` inside it writes what was collected first, then
+    its own event, so its offset is known at once. Blocks nest (the outer one writes).
+    """
+    if not in_writer_transaction():
+        raise OutsideTransaction("together() must run inside the writing service's transaction")
+    if getattr(_collecting, "items", None) is not None:
+        yield
+        return
+    _collecting.items = []
+    try:
+        yield
+        _write_collected()
+    finally:
+        _collecting.items = None
+
+
+def _write_collected() -> None:
+    collected = getattr(_collecting, "items", None)
+    if collected:
+        _collecting.items = []
+        _write(collected)
+
+
+def _write(items: list[tuple[str, str, str]]) -> None:
     stored = stream_append_many(items)
     transaction.on_commit(functools.partial(_after_commit, stored), robust=True)
-    return stored
 
 
 def _after_commit(stored: list[StoredEvent]) -> None:

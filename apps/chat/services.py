@@ -8,7 +8,7 @@ already stored, however late the retry comes.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -17,9 +17,9 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from apps.listings.models import Listing
-from apps.moderation.selectors import blocks_among
+from apps.moderation.selectors import block_exists, blocks_among
 from apps.notifications.services import notifications_read_about, notify_many
-from tidewire.publish import publish_all
+from tidewire.publish import publish_all, together
 from tidewire.text import InvalidText, clean_text
 
 from . import emails, photos, selectors, topics
@@ -296,7 +296,7 @@ def _store(sends: list[Send]) -> list[SendResult]:
                 results[index] = Conversation.DoesNotExist("no such conversation")
             else:
                 participating.append((index, send, conversation))
-        blocks = blocks_among([(s.sender.pk, c.other(s.sender.pk)) for _, s, c in participating])
+        blocks = _blocks_in(conversations.values())
         accepted: list[tuple[int, Send, Conversation]] = []
         for index, send, conversation in participating:
             results[index] = _block_refusal(conversation, send.sender, blocks)
@@ -325,21 +325,22 @@ def _store_accepted(
     )
     _images_stored(messages, [send.files for _, send, _ in accepted])
     announced = [(c, message) for (_, _, c), message in zip(accepted, messages, strict=True)]
-    messages_announce(announced)
-    notify_many(
-        [
-            {
-                "recipient_id": conversation.other(send.sender.pk),
-                "kind": CHAT_MESSAGE.name,
-                "message": f"New message from {send.sender.get_username()}: "
-                f"{send.body or 'a photo'}",
-                "link": f"/chat/{conversation.pk}/",
-                "subject": (MESSAGE_SUBJECT, message.pk),
-                "dedupe_key": f"{MESSAGE_SUBJECT}:{message.pk}",
-            }
-            for (_, send, conversation), message in zip(accepted, messages, strict=True)
-        ]
-    )
+    with together():  # the rooms, the inboxes and the notifications: one write, one send
+        messages_announce(announced)
+        notify_many(
+            [
+                {
+                    "recipient_id": conversation.other(send.sender.pk),
+                    "kind": CHAT_MESSAGE.name,
+                    "message": f"New message from {send.sender.get_username()}: "
+                    f"{send.body or 'a photo'}",
+                    "link": f"/chat/{conversation.pk}/",
+                    "subject": (MESSAGE_SUBJECT, message.pk),
+                    "dedupe_key": f"{MESSAGE_SUBJECT}:{message.pk}",
+                }
+                for (_, send, conversation), message in zip(accepted, messages, strict=True)
+            ]
+        )
     # The recipients' emails if these stay unread (apps/chat/emails.py).
     emails.messages_arrived(announced)
     for (index, _, _), message in zip(accepted, messages, strict=True):
@@ -375,9 +376,26 @@ def locked_conversations(conversation_ids: set[int]) -> dict[int, Conversation]:
 
 
 def _locking():
-    return Conversation.objects.select_for_update(of=("self",)).select_related(
-        "listing", "buyer", "seller"
+    return (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("listing", "buyer", "seller")
+        .annotate(  # who blocked whom, in the same statement (`_blocks_in`)
+            buyer_blocked_seller=block_exists(blocker_field="buyer_id", blocked_field="seller_id"),
+            seller_blocked_buyer=block_exists(blocker_field="seller_id", blocked_field="buyer_id"),
+        )
     )
+
+
+def _blocks_in(conversations: Iterable[Conversation]) -> set[tuple[int, int]]:
+    """The blocks, as (blocker, blocked), between the participants of conversations read
+    by `_locking` (what `blocks_among` would read, without a query of its own)."""
+    blocks = set()
+    for conversation in conversations:
+        if conversation.buyer_blocked_seller:
+            blocks.add((conversation.buyer_id, conversation.seller_id))
+        if conversation.seller_blocked_buyer:
+            blocks.add((conversation.seller_id, conversation.buyer_id))
+    return blocks
 
 
 def message_announce(conversation: Conversation, message: Message) -> None:
@@ -398,15 +416,18 @@ def messages_announce(announced: list[tuple[Conversation, Message]]) -> None:
         conversation.last_message = message
         conversation.last_activity_at = message.created_at
         conversations[conversation.pk] = conversation
-    Participant.objects.filter(conversation_id__in=conversations, archived_at__isnull=False).update(
-        archived_at=None
-    )
+    markers = selectors.participants_with_unread(conversation_ids=list(conversations))
+    archived = [p for sides in markers.values() for p in sides.values() if p.archived_at]
+    if archived:  # seldom: read first, so the usual message costs no update here
+        Participant.objects.filter(pk__in=[p.pk for p in archived]).update(archived_at=None)
+        for participant in archived:
+            participant.archived_at = None
     Conversation.objects.bulk_update(conversations.values(), ["last_message", "last_activity_at"])
     rooms = [
         (topics.conversation_topic(c.pk), MESSAGE, {"message": message_snapshot(m)})
         for c, m in announced
     ]
-    publish_all([*rooms, *_rows_of(list(conversations.values()))])
+    publish_all([*rooms, *_rows_of(list(conversations.values()), markers=markers)])
 
 
 def _photos_stored(conversation_id: int, sender: Any, images: Sequence[Any]) -> list[dict]:
@@ -446,10 +467,15 @@ def _rows(conversation: Conversation, *, only: int | None = None) -> list[tuple[
 
 
 def _rows_of(
-    conversations: list[Conversation], *, only: int | None = None
+    conversations: list[Conversation],
+    *,
+    only: int | None = None,
+    markers: dict[int, dict[int, Participant]] | None = None,
 ) -> list[tuple[Any, ...]]:
-    """`_rows` of several conversations: both sides' markers and unread counts in one query."""
-    markers = selectors.participants_with_unread(conversation_ids=[c.pk for c in conversations])
+    """`_rows` of several conversations: both sides' markers and unread counts in one query
+    (none when the caller read them already, `participants_with_unread`)."""
+    if markers is None:
+        markers = selectors.participants_with_unread(conversation_ids=[c.pk for c in conversations])
     lasts = [c.last_message for c in conversations if c.last_message is not None]
     prefetch_related_objects(lasts, "images")  # once for both rows (none if done)
     rows = []

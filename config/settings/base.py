@@ -131,6 +131,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL restarts, its idle connections are dead, and without the check each
     # failed one request once PostgreSQL was back.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if os.environ.get("PG_SSB"):
+        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = int(os.environ["PG_SSB"])
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets page reads go on while a PATCH writes; the busy timeout covers the
     # short overlap of two writers instead of failing with "database is locked".
@@ -143,6 +146,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # no file open and function registration per request, no checkpoint on close.
     DATABASES["default"]["CONN_MAX_AGE"] = None
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if os.environ.get("PG_SSB"):
+        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = int(os.environ["PG_SSB"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # REDIS_URL switches the channel layer from in-process to Redis, so several server

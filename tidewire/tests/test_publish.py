@@ -109,13 +109,14 @@ def test_publish_all_stores_several_events_in_two_statements_with_consecutive_of
         CaptureQueriesContext(connection) as queries,
         transaction.atomic(),
     ):
-        stored = publish_all(
+        publish_all(
             [
                 ("twtest.open.2", PING, {"n": 1}),
                 ("twtest.open.1", PING, {"n": 2}),
                 ("twtest.open.2", PING, {"n": 3}),
             ]
         )
+    [stored] = broadcasts.calls[-1:]  # one send to the layer for the three, in order
     statements = [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
     assert len([s for s in statements if s.startswith("INSERT")]) == 2
     assert [(e.topic, e.offset) for e in stored] == [
@@ -125,7 +126,68 @@ def test_publish_all_stores_several_events_in_two_statements_with_consecutive_of
     ]
     assert stream_offset(topic="twtest.open.2") == 2
     assert [e.offset for e in stream_read(topic="twtest.open.1", after=0)] == [1, 2]
-    assert broadcasts.calls[-1] == stored  # one send to the layer for the three, in order
+
+
+def test_together_writes_what_its_services_publish_in_two_statements_and_one_send(
+    broadcasts, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tidewire.publish import publish_all, together
+    from tidewire.streams import stream_read
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        CaptureQueriesContext(connection) as queries,
+        transaction.atomic(),
+        together(),
+    ):
+        publish_all([("twtest.open.3", PING, {"n": 1}), ("twtest.open.4", PING, {"n": 2})])
+        with together():  # a service that groups its own: the outer block writes
+            publish_all([("twtest.open.3", PING, {"n": 3})])
+        assert not any(q["sql"].startswith("INSERT") for q in queries)  # not yet written
+    inserts = [q["sql"] for q in queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 2
+    [sent] = broadcasts.calls
+    assert [(e.topic, e.offset, orjson.loads(e.body)["n"]) for e in sent] == [
+        ("twtest.open.3", 1, 1),
+        ("twtest.open.4", 1, 2),
+        ("twtest.open.3", 2, 3),
+    ]
+    assert [e.offset for e in stream_read(topic="twtest.open.3", after=0)] == [1, 2]
+
+
+def test_a_publish_inside_together_comes_after_what_was_collected(
+    broadcasts, django_capture_on_commit_callbacks
+):
+    from tidewire.publish import publish_all, together
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic(), together():
+        publish_all([("twtest.open.5", PING, {"n": 1})])
+        stored = publish(topic="twtest.open.5", event=PING, n=2)  # its offset known at once
+        publish_all([("twtest.open.5", PING, {"n": 3})])
+    assert stored.offset == 2
+    assert [[e.offset for e in call] for call in broadcasts.calls] == [[1], [2], [3]]
+
+
+def test_together_writes_nothing_when_its_block_fails(broadcasts):
+    from tidewire.publish import publish_all, together
+    from tidewire.streams import stream_offset
+
+    with pytest.raises(ValueError), transaction.atomic(), together():
+        publish_all([("twtest.open.6", PING, {"n": 1})])
+        raise ValueError("the change failed")
+    with transaction.atomic(), together():
+        pass  # and the next block starts empty
+    assert stream_offset(topic="twtest.open.6") == 0 and broadcasts == []
+
+
+def test_together_outside_a_transaction_raises():
+    from tidewire.publish import together
+
+    with pytest.raises(OutsideTransaction), together():
+        pass
 
 
 def test_publish_all_outside_a_transaction_raises():

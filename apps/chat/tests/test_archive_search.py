@@ -58,6 +58,18 @@ def test_a_new_message_brings_it_back(conversation, buyer, seller):
     assert listed(buyer, archived=False) == [conversation.pk]
 
 
+def test_a_batch_brings_back_only_its_archived_conversations(conversation, buyer, seller):
+    other_buyer = User.objects.create_user("batch-archive-buyer")
+    second, _ = services.conversation_open(listing_id=conversation.listing_id, buyer=other_buyer)
+    archive(conversation, buyer)
+    archive(conversation, seller)
+    archive(second, seller)
+    services.messages_send([(conversation.pk, buyer, "Hello again", "b-1")])
+    assert listed(buyer, archived=True) == [] and listed(seller, archived=True) == [second.pk]
+    services.messages_send([(second.pk, other_buyer, "Me too", "o-1")])
+    assert listed(seller, archived=True) == []
+
+
 def test_unarchive(conversation, buyer):
     archive(conversation, buyer)
     archive(conversation, buyer, archived=False)

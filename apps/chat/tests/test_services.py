@@ -186,12 +186,12 @@ def test_a_send_costs_a_bounded_number_of_queries(conversation, buyer):
     send(conversation, buyer, "warm up", "w")
     with CaptureQueriesContext(connection) as queries:
         send(conversation, buyer, "Hello", "q")
-    # client_id lookup; savepoint; lock; the block check; insert (its photos: none, known
-    # without a read); unarchive; update; markers with both unread counts; the room's
-    # event and both inbox rows (publish_all: 2); the notification: preference,
-    # insert, unread count, event (2); the pending email: savepoint, two reads (kept
-    # as it is, due earlier), release; release.
-    assert len(queries) == 20, [q["sql"] for q in queries]
+    # client_id lookup; savepoint; lock, with the block check; insert (its photos: none,
+    # known without a read); markers with both unread counts (neither side archived: no
+    # unarchive); update; the notification: preference, insert, unread count; the
+    # room's event, both inbox rows and the notification's event, together (2); the
+    # pending email: savepoint, two reads (kept as it is, due earlier), release; release.
+    assert len(queries) == 16, [q["sql"] for q in queries]
 
 
 def test_a_batch_of_sends_is_each_send_alone_in_one_transaction(conversation, buyer, seller):
