@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from . import close_codes, metrics
@@ -33,6 +34,11 @@ from .topics import (
 )
 
 logger = logging.getLogger(__name__)
+
+# What a frame gets when the database did not answer (REST answers 503 with the same).
+# Usually nothing was written; a connection lost during the COMMIT leaves that
+# unknown, so a retry carries what makes it safe (a chat message's client_id).
+DATABASE_UNAVAILABLE = "The database did not answer. Try again shortly."
 
 # Events read from the store per query during a replay: bounds one query's memory.
 REPLAY_BATCH = 500
@@ -186,8 +192,9 @@ class TopicsConsumer(SocketConsumer):
 
         A topic the socket does not follow gets `not_subscribed`. The reply carries
         the frame's `ref` (and the topic, when `reply_topic`); a `FrameRefused`
-        becomes an error frame, anything else raised is logged and answered
-        `failed`: the socket stays open.
+        becomes an error frame; the database not answering, `database_unavailable`
+        (as REST's 503: try again); anything else raised is logged and answered
+        `failed`. The socket stays open.
         """
         ref = frame.get("ref")
         subscription = self.subscriptions.get(topic)
@@ -207,6 +214,12 @@ class TopicsConsumer(SocketConsumer):
             reply = await rule.handle_in(request)
         except FrameRefused as refused:
             self.send_error(refused.code, refused.message, ref)
+            return
+        except (OperationalError, InterfaceError) as error:  # PostgreSQL restarting, a cut
+            logger.warning(
+                "database unavailable for a %r frame on %s: %s", frame["type"][:64], topic, error
+            )
+            self.send_error("database_unavailable", DATABASE_UNAVAILABLE, ref)
             return
         except Exception:
             logger.exception("handling a %r frame on %s failed", frame["type"][:64], topic)

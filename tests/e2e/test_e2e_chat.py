@@ -192,6 +192,47 @@ def test_a_message_written_offline_waits_survives_a_reload_and_arrives_once(
     assert buyer.evaluate("localStorage.length") == 0
 
 
+def test_a_message_the_database_could_not_store_waits_and_goes_out_once(people, person, e2e_server):
+    """The server answers a send `database_unavailable` (PostgreSQL restarting; the fault
+    itself is tests/hardening/test_faults.py's, this is the page's side): the message
+    shows "waiting", not "not sent", and goes out again by itself, stored once."""
+    names = people["names"]
+    _, buyer = person(PASSWORD, names["buyer"], room(people))
+    refused: list[str] = []
+
+    def first_send_refused(ws):
+        server = ws.connect_to_server()
+
+        def from_page(message):
+            frame = json.loads(message) if isinstance(message, str) else {}
+            if frame.get("type") == "message" and not refused:
+                refused.append(frame["client_id"])
+                answer = {
+                    "type": "error",
+                    "code": "database_unavailable",
+                    "message": "The database did not answer. Try again shortly.",
+                    "ref": frame.get("ref"),
+                }
+                ws.send(json.dumps(answer))
+                return
+            server.send(message)
+
+        ws.on_message(from_page)
+
+    buyer.route_web_socket(re.compile(r"/ws/"), first_send_refused)
+    buyer.reload()  # the page's socket now goes through the route
+    expect(buyer.locator("body")).to_have_attribute("data-synced", "true")
+    send(buyer, "Are you still there?")
+    expect(own_status(buyer, "Are you still there?")).to_have_attribute("data-status", "waiting")
+    expect(buyer.locator("#send-error")).to_contain_text("they go out by themselves")
+    expect(own_status(buyer, "Are you still there?")).to_have_attribute(
+        "data-status", re.compile(r"^(sent|delivered|read)$")
+    )
+    stored = messages_stored(e2e_server, people, names["buyer"])
+    sent = [m for m in stored if m["body"] == "Are you still there?"]
+    assert len(sent) == 1 and sent[0]["client_id"] == refused[0]
+
+
 def test_a_retried_send_is_stored_once_over_rest_and_over_the_socket(people, person, e2e_server):
     names = people["names"]
     _, buyer = person(PASSWORD, names["buyer"], room(people))

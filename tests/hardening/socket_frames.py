@@ -59,7 +59,7 @@ def documented_close_codes() -> set[int]:
 
 # An answer that means the server failed (logged on its side): never acceptable for
 # bad input, which must be refused for what it is.
-SERVER_FAILURES = {"failed", "join_failed", "subscribe_failed"}
+SERVER_FAILURES = {"failed", "join_failed", "subscribe_failed", "database_unavailable"}
 ANSWERS = documented_error_codes() - SERVER_FAILURES
 # What may answer a frame besides an error: nothing here asks for more.
 PRESENCE = {"presence_state", "presence_diff", "signal"}

@@ -26,7 +26,9 @@ from itertools import count
 from urllib.parse import urlsplit
 
 import httpx
+import orjson
 import pytest
+import websockets
 from asgiref.sync import sync_to_async
 from celery import Celery
 from django.contrib.auth.models import User
@@ -300,6 +302,51 @@ async def test_redis_restarted_under_chat_and_notifications_loses_nothing(
         await asyncio.to_thread(redis_server.restart)
 
     await run_through_fault((a, b), people, restart_redis)
+
+
+async def test_a_chat_socket_send_while_postgresql_is_away_waits_and_its_retry_is_stored_once(
+    servers, people, database_url
+):
+    """A message sent over the socket while PostgreSQL is cut gets `database_unavailable`
+    (as REST's 503), not the generic `failed` that told the room to drop it for good;
+    the same frame again once PostgreSQL is back is stored, once."""
+    target = urlsplit(database_url)
+    proxy = TcpProxy(target.hostname, target.port or 5432)
+    proxy.start()
+    through_proxy = database_url.replace(f":{target.port}/", f":{proxy.port}/")
+    server = servers(DATABASE_URL=through_proxy, DATABASE_POOL_TIMEOUT="1", **SERVER_ENV)
+    conversation = people["conversation"]
+    url = f"{server.ws_url}/ws/chat/{conversation.pk}/?token={access_token(people['buyer'])}"
+    frame = orjson.dumps({"type": "message", "body": "Still there?", "client_id": "away-1"})
+
+    async def answer(ws) -> dict:
+        while True:  # past the presence and typing frames the room also gets
+            reply = orjson.loads(await asyncio.wait_for(ws.recv(), CONVERGE_TIMEOUT))
+            if reply["type"] in ("ack", "error"):
+                return reply
+
+    try:
+        async with websockets.connect(url, origin=server.url) as ws:
+            await asyncio.to_thread(proxy.cut)
+            await ws.send(frame.decode())
+            refused = await answer(ws)
+            await asyncio.to_thread(proxy.restore)
+            assert (refused["type"], refused["code"]) == ("error", "database_unavailable")
+            assert "Try again" in refused["message"]
+            for _ in range(CONVERGE_TIMEOUT * 5):  # the page retries every 2 s; faster here
+                await ws.send(frame.decode())
+                reply = await answer(ws)
+                if reply["type"] == "ack":
+                    break
+                assert reply["code"] == "database_unavailable"
+                await asyncio.sleep(0.2)
+            assert reply["message"]["body"] == "Still there?"
+            await ws.send(frame.decode())  # once more: the stored message, not a second
+            assert (await answer(ws))["message"]["id"] == reply["message"]["id"]
+    finally:
+        await asyncio.to_thread(proxy.stop)
+    stored = Message.objects.filter(conversation=conversation, client_id="away-1")
+    assert await stored.acount() == 1
 
 
 # Emails -----------------------------------------------------------------------------

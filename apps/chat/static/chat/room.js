@@ -17,6 +17,9 @@ import { relativeTime } from "./time.js";
 
 const MAX_BODY = 5000;
 const RETRY_RATE_LIMITED_MS = 3000;
+// The database did not answer (PostgreSQL restarting): the message stays waiting
+// and is sent again with its client_id, which the server stores once.
+const RETRY_UNAVAILABLE_MS = 2000;
 const STATUS_TEXT = {
   waiting: "waiting",
   sending: "sending…",
@@ -190,6 +193,12 @@ async function flush() {
         if (error.code === "rate_limited") {
           $("send-error").textContent = "Sending too fast: the rest go out in a moment.";
           setTimeout(flush, RETRY_RATE_LIMITED_MS);
+          return;
+        }
+        if (error.code === "database_unavailable") {
+          if (element) setStatus(element, "waiting");
+          $("send-error").textContent = "The server cannot store messages just now: they go out by themselves.";
+          setTimeout(flush, RETRY_UNAVAILABLE_MS);
           return;
         }
         outbox.remove(item.client_id); // refused for good: say why
