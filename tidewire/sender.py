@@ -18,6 +18,10 @@ Message = dict[str, Any]
 RawSend = Callable[[Message], Awaitable[None]]
 
 
+def _gone() -> None:
+    """What a released sender calls instead of its socket's overflow handler: nothing."""
+
+
 class Sender:
     """Sends one socket's frames in order without ever blocking the fan-out.
 
@@ -49,6 +53,19 @@ class Sender:
         self.on_overflow = on_overflow
         self.closed = False
         self.wire: Wire | None = None
+
+    def release(self) -> None:
+        """The socket is gone: send nothing more, and let go of what refers back to it.
+
+        `on_overflow` is the socket's bound method: kept, the closed socket and its
+        sender form a reference cycle that only a complete garbage collection frees,
+        and tidewire.collector runs one an hour (each closed socket's objects waited
+        there: +20 MiB an hour in the soak, docs/reliability.md).
+        """
+        self.closed = True
+        self._backlog = None
+        self._backlog_bytes = 0
+        self.on_overflow = _gone
 
     def use_wire(self, wire: Wire | None) -> None:
         """Write pre-encoded frames from now on (call right after the handshake)."""

@@ -159,6 +159,9 @@ class SocketConsumer(AsyncWebsocketConsumer):
         expiry = getattr(self, "_expiry", None)
         if expiry is not None:
             expiry.cancel()
+        sender = getattr(self, "sender", None)
+        if sender is not None:  # it refers back to this socket: no cycle left behind
+            sender.release()
         try:
             self.release()
         finally:
