@@ -32,6 +32,14 @@ class OutsideTransaction(RuntimeError):
     """`publish` was called outside the writer's `transaction.atomic()`."""
 
 
+class SavepointInsideTogether(RuntimeError):
+    """An event was published inside a savepoint opened within `together`.
+
+    The savepoint could roll back alone while the events collected before it, or
+    its own, are written outside it: one would be lost or one kept wrongly.
+    """
+
+
 def in_writer_transaction(using: str = DEFAULT_DB_ALIAS) -> bool:
     """Whether code runs inside a `transaction.atomic()` of its own.
 
@@ -55,7 +63,9 @@ def publish(*, topic: str, event: EventType, **fields: Any) -> StoredEvent:
         )
     check_topic_name(topic)
     body = orjson.dumps(event.body(**fields)).decode()
-    _write_collected()  # inside `together`: what came before goes first, in order
+    if getattr(_collecting, "items", None) is not None:
+        _check_no_savepoint(names_of=[(topic, event, fields)])
+        _write_collected()  # what came before goes first, in order
     stored = stream_append(topic=topic, event_type=event.name, body=body)
     # robust: a broadcast failure must not turn a committed write into a 500 (the
     # event is stored; the followers' resync delivers it).
@@ -82,14 +92,15 @@ def publish_all(events: list[tuple[str, EventType, dict[str, Any]]]) -> None:
         check_topic_name(topic)
         items.append((topic, event.name, orjson.dumps(event.body(**fields)).decode()))
     collected = getattr(_collecting, "items", None)
-    if collected is not None:
-        collected.extend(items)
-    else:
+    if collected is None:
         _write(items)
+    else:
+        _check_no_savepoint(names_of=events)
+        collected.extend(items)
 
 
 # The events `publish_all` collects inside `together` on this thread (a transaction
-# is its thread's); None outside.
+# is its thread's), and how many atomic blocks were open when it began; None outside.
 _collecting = threading.local()
 
 
@@ -103,7 +114,10 @@ def together() -> Iterator[None]:
     statements and its own broadcast. Inside the writer's `transaction.atomic()`;
     the events keep the order they were published in, and if the block raises,
     none is written. A `publish` inside it writes what was collected first, then
-    its own event, so its offset is known at once. Blocks nest (the outer one writes).
+    its own event, so its offset is known at once. Blocks nest (the outer one
+    writes). Publishing inside a savepoint opened within the block (an inner
+    `atomic()` that could roll back alone) raises SavepointInsideTogether: use
+    `atomic(savepoint=False)` there, or publish outside the block.
     """
     if not in_writer_transaction():
         raise OutsideTransaction("together() must run inside the writing service's transaction")
@@ -111,11 +125,24 @@ def together() -> Iterator[None]:
         yield
         return
     _collecting.items = []
+    _collecting.depth = len(connections[DEFAULT_DB_ALIAS].savepoint_ids)
     try:
         yield
         _write_collected()
     finally:
         _collecting.items = None
+
+
+def _check_no_savepoint(*, names_of: list[tuple[str, EventType, Any]]) -> None:
+    """Raise SavepointInsideTogether if an atomic block opened inside `together` made a
+    savepoint (blocks with savepoint=False are part of the change: they are fine)."""
+    opened = connections[DEFAULT_DB_ALIAS].savepoint_ids[_collecting.depth :]
+    if any(savepoint is not None for savepoint in opened):
+        names = ", ".join(repr(event.name) for _, event, _ in names_of)
+        raise SavepointInsideTogether(
+            f"{names} published inside a savepoint within together(): "
+            "use transaction.atomic(savepoint=False) there, or publish outside the block"
+        )
 
 
 def _write_collected() -> None:

@@ -183,6 +183,26 @@ def test_together_writes_nothing_when_its_block_fails(broadcasts):
     assert stream_offset(topic="twtest.open.6") == 0 and broadcasts == []
 
 
+def test_publishing_inside_a_savepoint_within_together_raises(
+    broadcasts, django_capture_on_commit_callbacks
+):
+    """The savepoint could roll back alone while the events are written outside it."""
+    from tidewire.publish import SavepointInsideTogether, publish_all, together
+    from tidewire.streams import stream_read
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic(), together():
+        publish_all([("twtest.open.7", PING, {"n": 1})])
+        with pytest.raises(SavepointInsideTogether), transaction.atomic():
+            publish_all([("twtest.open.7", PING, {"n": 2})])
+        with pytest.raises(SavepointInsideTogether), transaction.atomic():
+            publish(topic="twtest.open.7", event=PING, n=2)
+        with transaction.atomic(savepoint=False):  # part of the change: collected
+            publish_all([("twtest.open.7", PING, {"n": 3})])
+    written = [orjson.loads(e.body)["n"] for e in stream_read(topic="twtest.open.7", after=0)]
+    assert written == [1, 3]
+    assert [orjson.loads(e.body)["n"] for e in broadcasts] == [1, 3]
+
+
 def test_together_outside_a_transaction_raises():
     from tidewire.publish import together
 
