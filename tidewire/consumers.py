@@ -10,7 +10,6 @@ import re
 from typing import Any
 
 from channels.db import database_sync_to_async
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from . import close_codes, metrics
@@ -20,6 +19,7 @@ from .fanout import hub
 from .outbound import Outbound
 from .presence_sync import state_frame
 from .replays import replay_allowed
+from .rest_errors import DATABASE_ERRORS, DATABASE_UNAVAILABLE
 from .sender import Sender
 from .sockets import SocketConsumer
 from .streams import stream_offset, stream_read
@@ -34,11 +34,6 @@ from .topics import (
 )
 
 logger = logging.getLogger(__name__)
-
-# What a frame gets when the database did not answer (REST answers 503 with the same).
-# Usually nothing was written; a connection lost during the COMMIT leaves that
-# unknown, so a retry carries what makes it safe (a chat message's client_id).
-DATABASE_UNAVAILABLE = "The database did not answer. Try again shortly."
 
 # Events read from the store per query during a replay: bounds one query's memory.
 REPLAY_BATCH = 500
@@ -215,7 +210,7 @@ class TopicsConsumer(SocketConsumer):
         except FrameRefused as refused:
             self.send_error(refused.code, refused.message, ref)
             return
-        except (OperationalError, InterfaceError) as error:  # PostgreSQL restarting, a cut
+        except DATABASE_ERRORS as error:  # as REST's 503 (tidewire/rest_errors.py)
             logger.warning(
                 "database unavailable for a %r frame on %s: %s", frame["type"][:64], topic, error
             )

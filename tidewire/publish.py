@@ -64,7 +64,7 @@ def publish(*, topic: str, event: EventType, **fields: Any) -> StoredEvent:
     check_topic_name(topic)
     body = orjson.dumps(event.body(**fields)).decode()
     if getattr(_collecting, "items", None) is not None:
-        _check_no_savepoint(names_of=[(topic, event, fields)])
+        _check_no_savepoint([event.name])
         _write_collected()  # what came before goes first, in order
     stored = stream_append(topic=topic, event_type=event.name, body=body)
     # robust: a broadcast failure must not turn a committed write into a 500 (the
@@ -95,12 +95,12 @@ def publish_all(events: list[tuple[str, EventType, dict[str, Any]]]) -> None:
     if collected is None:
         _write(items)
     else:
-        _check_no_savepoint(names_of=events)
+        _check_no_savepoint([event.name for _, event, _ in events])
         collected.extend(items)
 
 
 # The events `publish_all` collects inside `together` on this thread (a transaction
-# is its thread's), and how many atomic blocks were open when it began; None outside.
+# is its thread's), and the connection's savepoint_ids depth when it began; None outside.
 _collecting = threading.local()
 
 
@@ -133,12 +133,12 @@ def together() -> Iterator[None]:
         _collecting.items = None
 
 
-def _check_no_savepoint(*, names_of: list[tuple[str, EventType, Any]]) -> None:
+def _check_no_savepoint(event_names: list[str]) -> None:
     """Raise SavepointInsideTogether if an atomic block opened inside `together` made a
     savepoint (blocks with savepoint=False are part of the change: they are fine)."""
     opened = connections[DEFAULT_DB_ALIAS].savepoint_ids[_collecting.depth :]
     if any(savepoint is not None for savepoint in opened):
-        names = ", ".join(repr(event.name) for _, event, _ in names_of)
+        names = ", ".join(repr(name) for name in event_names)
         raise SavepointInsideTogether(
             f"{names} published inside a savepoint within together(): "
             "use transaction.atomic(savepoint=False) there, or publish outside the block"

@@ -38,10 +38,18 @@ class RequestTooLarge(APIException):
     default_code = "request_too_large"
 
 
+# What the database going away raises (PostgreSQL restarting, a network cut, the
+# pool's wait for a connection running out). Usually nothing was written; a
+# connection lost during the COMMIT leaves that unknown, so a retry carries what
+# makes it safe. Sockets answer the same as an error frame (tidewire/consumers.py).
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+DATABASE_UNAVAILABLE = "The database did not answer. Try again shortly."
+
+
 class DatabaseUnavailable(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_code = "database_unavailable"
-    default_detail = "The database did not answer. Try again shortly."
+    default_detail = DATABASE_UNAVAILABLE
 
 
 # Seconds a client should wait before retrying after a 503: about one pool check
@@ -63,7 +71,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = ParseError(f"Too many files: at most {settings.DATA_UPLOAD_MAX_NUMBER_FILES}.")
     elif isinstance(exc, UnreadablePostError):
         exc = ParseError(f"The request body could not be read: {exc}")
-    elif isinstance(exc, OperationalError | InterfaceError):
+    elif isinstance(exc, DATABASE_ERRORS):
         logging.getLogger(__name__).warning("database unavailable: %s", exc)
         response = drf_exception_handler(DatabaseUnavailable(), context)
         if response is not None:
